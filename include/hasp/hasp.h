@@ -1,0 +1,122 @@
+/*
+ * hasp: HTTP Adaptive Streaming Player. MPEG-DASH and HLS client library.
+ *
+ * A session opens one presentation (an MPD or an M3U8 URL), downloads it with
+ * rate adaptation, decodes it and presents it to a sink. Sessions are opaque;
+ * every call returns a hasp_err and, on failure, leaves a message that
+ * hasp_session_error() returns until the next failing call.
+ */
+#ifndef HASP_HASP_H
+#define HASP_HASP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(HASP_BUILDING_LIBRARY)
+#define HASP_API __attribute__((visibility("default")))
+#else
+#define HASP_API
+#endif
+
+typedef enum hasp_err {
+    HASP_OK = 0,
+    HASP_ERR_NOMEM = -1,       /* an allocation failed */
+    HASP_ERR_INVALID = -2,     /* bad argument or option value */
+    HASP_ERR_IO = -3,          /* network or file I/O failed */
+    HASP_ERR_HTTP = -4,        /* the server answered with an error status */
+    HASP_ERR_PARSE = -5,       /* a manifest or media box is malformed */
+    HASP_ERR_UNSUPPORTED = -6, /* valid, but not something hasp can play */
+    HASP_ERR_DECODE = -7,      /* demuxing or decoding failed */
+    HASP_ERR_ABORTED = -8,     /* stopped on request */
+    HASP_ERR_TIMEOUT = -9,     /* a time limit passed */
+    HASP_ERR_LIMIT = -10,      /* input exceeds a configured limit */
+    HASP_ERR_SCRIPT = -11,     /* an adaptation script failed */
+    HASP_ERR_STATE = -12,      /* call not valid in the session's state */
+    HASP_ERR_EOF = -13         /* nothing more: playback reached its end */
+} hasp_err;
+
+/* A short, static description of an error code. */
+HASP_API const char *hasp_err_str(hasp_err err);
+
+/* The library version, "MAJOR.MINOR.PATCH". */
+HASP_API const char *hasp_version(void);
+
+typedef struct hasp_session hasp_session;
+
+HASP_API hasp_err hasp_session_new(hasp_session **out);
+HASP_API void hasp_session_free(hasp_session *s);
+
+/* The message of the last failure on this session ("" if none). */
+HASP_API const char *hasp_session_error(const hasp_session *s);
+
+/*
+ * Options, set before hasp_session_open() unless noted. Keys and values are
+ * strings so that a command line or a config file maps onto them directly:
+ *   max_buffer S     stop downloading above S seconds buffered (default 30)
+ *   play_buffer S    start or resume playback once S seconds are buffered (2)
+ *   rebuffer S       stall when the buffer falls under S seconds (0.5)
+ *   start_quality Q  "min", "max" or a 0-based index: first quality per group
+ *   headless 0|1     no window and no audio device: frames go to a null sink
+ *   fast 0|1         headless only: present as fast as decoding allows
+ *   duration S       stop after S seconds of media (0: play to the end)
+ *   events PATH      write the JSON Lines event log to PATH ("-": stdout)
+ *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"
+ * Unknown keys and malformed values fail with HASP_ERR_INVALID.
+ */
+HASP_API hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value);
+
+/* Fetch and parse the manifest at url, choose the groups to play. */
+HASP_API hasp_err hasp_session_open(hasp_session *s, const char *url);
+
+/* Start downloading and decoding; presentation advances in hasp_session_step(). */
+HASP_API hasp_err hasp_session_start(hasp_session *s);
+
+/*
+ * Present what is due and return within about max_wait_ms: the non-blocking
+ * way to drive a session from the application's own loop. Returns HASP_OK
+ * while playing, HASP_ERR_EOF once playback has ended (to the end of the
+ * media or the configured duration), or the error that stopped it.
+ */
+HASP_API hasp_err hasp_session_step(hasp_session *s, int max_wait_ms);
+
+/* Start and step until the end: the blocking way. */
+HASP_API hasp_err hasp_session_run(hasp_session *s);
+
+/* Ask a running session to stop; safe from any thread or a signal handler. */
+HASP_API void hasp_session_stop(hasp_session *s);
+
+/* A snapshot of playback for status displays; safe to call while playing. */
+typedef struct hasp_status {
+    double position;          /* s of media presented */
+    double duration;          /* s, 0 if unknown or live */
+    double buffer[2];         /* s buffered: [0] video, [1] audio; -1 if absent */
+    int quality[2];           /* 0-based quality playing: [0] video, [1] audio */
+    double throughput_bps;    /* last measured download rate */
+    uint64_t frames_decoded;  /* video frames */
+    uint64_t frames_dropped;  /* video frames decoded but not presented */
+    int stalled;              /* 1 while waiting for the buffer to refill */
+} hasp_status;
+
+HASP_API hasp_err hasp_session_status(hasp_session *s, hasp_status *out);
+
+/*
+ * The parsed manifest as the JSON document of `hasp probe --json`; with
+ * with_segments, every quality lists its init and media segments. The caller
+ * frees *json with hasp_free().
+ */
+HASP_API hasp_err hasp_session_probe_json(hasp_session *s, int with_segments, char **json);
+
+/* The parsed manifest in a human-readable form; freed with hasp_free(). */
+HASP_API hasp_err hasp_session_probe_text(hasp_session *s, char **text);
+
+HASP_API void hasp_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

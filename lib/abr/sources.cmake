@@ -1,0 +1,2 @@
+# Sources of lib/abr.
+list(APPEND HASP_SOURCES)

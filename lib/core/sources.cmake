@@ -1,0 +1,3 @@
+list(APPEND HASP_SOURCES
+  core/error.c
+  core/strbuf.c)

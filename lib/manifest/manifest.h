@@ -1,0 +1,41 @@
+/*
+ * Loading and parsing manifests into the model (model.h). The manifest layer
+ * does no I/O of its own: it asks the loader's fetch callback, so the same
+ * code serves HTTP, app-supplied IO and in-memory tests.
+ */
+#ifndef HASP_MANIFEST_MANIFEST_H
+#define HASP_MANIFEST_MANIFEST_H
+
+#include "manifest/model.h"
+
+/* Fetch url (range.first < 0: whole resource). On success *data is a
+ * malloc'd buffer of *len bytes plus a terminating NUL, and *final_url (if
+ * final_url is not NULL) the malloc'd URL after redirects. */
+typedef hasp_err (*mf_fetch_fn)(void *opaque, const char *url, mf_range range,
+                                char **data, size_t *len, char **final_url,
+                                char *errbuf);
+
+typedef struct mf_loader {
+    mf_fetch_fn fetch;
+    void *opaque;
+    mf_limits limits;
+} mf_loader;
+
+/* Fetch the manifest at url, detect DASH or HLS, parse it. */
+hasp_err mf_load(const mf_loader *ld, const char *url, mf_presentation **out, char *errbuf);
+
+/* Parse a manifest already in memory; url is its location, for relative URLs. */
+hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char *url,
+                  mf_presentation **out, char *errbuf);
+
+/* Make q's segment index available: loads an HLS media playlist or fetches
+ * and parses a DASH SegmentBase sidx. Does nothing when already done. */
+hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf);
+
+/* The `hasp probe --json` document (DESIGN.md), malloc'd. */
+hasp_err mf_probe_json(const mf_presentation *p, int with_segments, char **json);
+
+/* A human-readable outline of the presentation, malloc'd. */
+hasp_err mf_probe_text(const mf_presentation *p, char **text);
+
+#endif

@@ -1,0 +1,168 @@
+/*
+ * The presentation model shared by DASH and HLS:
+ *   presentation -> periods -> groups -> qualities -> segment index.
+ * A DASH AdaptationSet or an HLS variant set / rendition group is a group;
+ * a Representation or a variant is a quality. Segment lists of templates are
+ * computed on demand (mf_quality_segment), never expanded up front.
+ * All times are in seconds on the period's timeline unless said otherwise.
+ */
+#ifndef HASP_MANIFEST_MODEL_H
+#define HASP_MANIFEST_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hasp/hasp.h"
+
+typedef enum mf_format { MF_DASH, MF_HLS } mf_format;
+typedef enum mf_media { MF_VIDEO, MF_AUDIO, MF_TEXT, MF_OTHER } mf_media;
+
+/* Inclusive byte range; first < 0 means "whole resource". */
+typedef struct mf_range {
+    int64_t first, last;
+} mf_range;
+
+typedef enum mf_key_method { MF_KEY_NONE, MF_KEY_AES128, MF_KEY_SAMPLE_AES, MF_KEY_OTHER } mf_key_method;
+
+typedef struct mf_key {
+    mf_key_method method;
+    char *uri;          /* absolute */
+    uint8_t iv[16];
+    int has_iv;         /* 0: IV is the media sequence number */
+    char *keyformat;
+} mf_key;
+
+/* One segment as handed to the scheduler; filled by mf_quality_segment. */
+typedef struct mf_segment {
+    char *url;          /* absolute, owned: mf_segment_clear frees it */
+    mf_range range;
+    double start;       /* media start on the period timeline, s */
+    double duration;    /* s */
+    uint64_t number;    /* DASH $Number$ / HLS media sequence number */
+    int discontinuity;  /* HLS: a discontinuity precedes this segment */
+    int gap;            /* HLS EXT-X-GAP: no media to fetch */
+    const mf_key *key;  /* NULL when clear; owned by the quality */
+} mf_segment;
+
+void mf_segment_clear(mf_segment *seg);
+
+typedef struct mf_quality mf_quality;
+typedef struct mf_group mf_group;
+typedef struct mf_period mf_period;
+typedef struct mf_presentation mf_presentation;
+
+struct mf_quality {
+    char *id;
+    int64_t bandwidth;          /* bit/s */
+    int64_t average_bandwidth;  /* HLS AVERAGE-BANDWIDTH, 0 if absent */
+    char *codecs;
+    char *mime;
+    int width, height;          /* 0 if unknown */
+    double fps;                 /* 0 if unknown */
+    char *sar;                  /* "1:1", NULL if unknown */
+    int sample_rate;            /* 0 if unknown */
+    int channels;               /* 0 if unknown */
+    char **base_urls;           /* resolved, in failover order */
+    size_t n_base_urls;
+    int has_init;
+    char *init_url;             /* absolute, NULL if no init segment */
+    mf_range init_range;
+    double pto;                 /* presentationTimeOffset, s */
+    char *playlist_url;         /* HLS: the media playlist, NULL for DASH */
+    int playlist_loaded;        /* HLS: segments known */
+    char *audio_group, *subtitle_group; /* HLS group ids, NULL if none */
+    struct mf_seg_source *src;  /* how segments are found; private to lib/manifest */
+    mf_group *group;
+};
+
+struct mf_group {
+    int idx;                    /* 0-based, across the period */
+    mf_media type;
+    char *id;                   /* AdaptationSet@id / HLS GROUP-ID, may be NULL */
+    char *lang;
+    char *label;                /* Label / HLS NAME */
+    char **roles;
+    size_t n_roles;
+    char *mime, *codecs;        /* common values, may be NULL */
+    int channels;               /* AudioChannelConfiguration / HLS CHANNELS */
+    int is_default, autoselect; /* HLS DEFAULT / AUTOSELECT */
+    int is_protected;           /* ContentProtection present */
+    double segment_duration;    /* nominal, s */
+    mf_quality **qualities;     /* sorted by bandwidth, lowest first */
+    size_t n_qualities;
+    mf_period *period;
+};
+
+typedef struct mf_event {
+    double presentation_time, duration; /* s */
+    uint64_t id;
+    char *message;
+} mf_event;
+
+typedef struct mf_event_stream {
+    char *scheme_id_uri, *value;
+    mf_event *events;
+    size_t n_events;
+} mf_event_stream;
+
+struct mf_period {
+    char *id;
+    double start;               /* s from presentation start */
+    double duration;            /* s, < 0 if unknown */
+    char **base_urls;
+    size_t n_base_urls;
+    mf_group **groups;
+    size_t n_groups;
+    mf_event_stream *event_streams;
+    size_t n_event_streams;
+    mf_presentation *presentation;
+};
+
+typedef struct mf_utc_timing {
+    char *scheme, *value;
+} mf_utc_timing;
+
+struct mf_presentation {
+    mf_format format;
+    char *url;                  /* where the manifest came from (after redirects) */
+    int dynamic;                /* DASH type="dynamic" / HLS without ENDLIST */
+    double duration;            /* s, < 0 if unknown */
+    double min_buffer_time;     /* s, < 0 if absent */
+    double max_segment_duration;
+    /* live */
+    double availability_start_time;   /* Unix time s, < 0 if absent */
+    double publish_time;
+    double min_update_period;         /* s, < 0 if absent */
+    double time_shift_buffer_depth;
+    double suggested_presentation_delay;
+    double availability_time_offset;
+    mf_utc_timing *utc_timings;
+    size_t n_utc_timings;
+    char *location, *patch_location;
+    /* ServiceDescription */
+    double target_latency, min_latency, max_latency;  /* s, < 0 if absent */
+    double min_playback_rate, max_playback_rate;       /* 0 if absent */
+    /* HLS */
+    int hls_version;
+    double start_offset;        /* EXT-X-START TIME-OFFSET, NaN if absent */
+    int independent_segments;
+    mf_period **periods;
+    size_t n_periods;
+};
+
+typedef struct mf_limits {
+    size_t max_manifest_bytes;  /* default 16 MiB */
+    uint64_t max_segments;      /* per quality; default 10,000,000 */
+} mf_limits;
+
+void mf_limits_default(mf_limits *lim);
+
+void mf_presentation_free(mf_presentation *p);
+
+/* Number of segments of a quality; for a live quality, those available now. */
+uint64_t mf_quality_segment_count(const mf_quality *q);
+
+/* Fill seg with segment i (0-based) of q. */
+hasp_err mf_quality_segment(const mf_quality *q, uint64_t i, mf_segment *seg, char *errbuf);
+
+#endif

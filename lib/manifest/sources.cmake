@@ -1,0 +1,2 @@
+# Sources of lib/manifest.
+list(APPEND HASP_SOURCES)

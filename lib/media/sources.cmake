@@ -1,0 +1,2 @@
+# Sources of lib/media.
+list(APPEND HASP_SOURCES)

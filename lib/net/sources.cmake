@@ -1,0 +1,2 @@
+# Sources of lib/net.
+list(APPEND HASP_SOURCES)

@@ -1,0 +1,2 @@
+# Sources of lib/output.
+list(APPEND HASP_SOURCES)

@@ -1,0 +1,2 @@
+# Sources of lib/sched.
+list(APPEND HASP_SOURCES)

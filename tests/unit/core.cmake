@@ -1,0 +1,1 @@
+hasp_unit_test(strbuf unit/test_strbuf.c)
