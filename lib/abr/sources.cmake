@@ -1,2 +1,2 @@
-# Sources of lib/abr.
-list(APPEND HASP_SOURCES)
+list(APPEND HASP_SOURCES
+  abr/throughput.c)

@@ -1,3 +1,7 @@
 list(APPEND HASP_SOURCES
+  core/clock.c
   core/error.c
+  core/events.c
+  core/log.c
+  core/queue.c
   core/strbuf.c)

@@ -1,2 +1,4 @@
-# Sources of lib/media.
-list(APPEND HASP_SOURCES)
+list(APPEND HASP_SOURCES
+  media/chunkio.c
+  media/decoder.c
+  media/stream.c)

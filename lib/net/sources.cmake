@@ -1,2 +1,3 @@
-# Sources of lib/net.
-list(APPEND HASP_SOURCES)
+list(APPEND HASP_SOURCES
+  net/net.c
+  net/fetch.c)

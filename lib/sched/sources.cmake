@@ -1,2 +1,2 @@
-# Sources of lib/sched.
-list(APPEND HASP_SOURCES)
+list(APPEND HASP_SOURCES
+  sched/sched.c)

@@ -1,0 +1,221 @@
+#include <libavformat/avformat.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/error.h"
+#include "media/chunkio.h"
+#include "media/decoder.h"
+
+struct media_stream {
+    char name[32];
+    bqueue *chunks;
+    decoder dec[MEDIA_NOUTS];
+    chunk_reader reader;
+    const log_cfg *log;
+    events *ev;
+    pthread_t thread;
+    int started;
+    pthread_mutex_t lock;   /* guards err and errmsg */
+    hasp_err err;
+    char errmsg[HASP_ERRBUF + 64];
+};
+
+void media_chunk_free(void *p)
+{
+    media_chunk *c = p;
+    if (c) {
+        free(c->data);
+        free(c);
+    }
+}
+
+void media_frame_free(void *p)
+{
+    media_frame *f = p;
+    if (f) {
+        av_frame_free(&f->frame);
+        free(f);
+    }
+}
+
+static const enum AVMediaType out_types[MEDIA_NOUTS] = { AVMEDIA_TYPE_VIDEO, AVMEDIA_TYPE_AUDIO };
+
+/* A problem the stream survives: logged and reported as a non-fatal event. */
+static void report(media_stream *ms, const char *msg)
+{
+    log_msg(ms->log, LOG_MEDIA, LOG_WARNING, "%s: %s", ms->name, msg);
+    strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "\"message\":");
+    sb_json_str(&sb, msg);
+    sb_puts(&sb, ",\"fatal\":false");
+    if (!sb.failed)
+        ev_emit(ms->ev, "error", sb.data);
+    sb_free(&sb);
+}
+
+/* Open the demuxer on the next run of chunks and match its streams to our
+ * decoders; stream_of[i] is the index of the stream decoded by dec[i]. */
+static hasp_err open_run(media_stream *ms, AVFormatContext **fmt, AVIOContext **avio,
+                         int stream_of[MEDIA_NOUTS], char *errbuf)
+{
+    hasp_err err = chunkio_avio_new(&ms->reader, avio);
+    if (err != HASP_OK)
+        return hs_fail(errbuf, err, "out of memory");
+    *fmt = avformat_alloc_context();
+    if (!*fmt)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    (*fmt)->pb = *avio;
+    (*fmt)->flags |= AVFMT_FLAG_CUSTOM_IO;
+    int rc = avformat_open_input(fmt, NULL, NULL, NULL);
+    if (rc < 0)
+        return hs_fail(errbuf, HASP_ERR_DECODE, "cannot demux segment: %s", av_err2str(rc));
+    /* MP4 headers carry complete codec parameters; MPEG-TS needs probing. */
+    if (strstr((*fmt)->iformat->name, "mp4") == NULL) {
+        rc = avformat_find_stream_info(*fmt, NULL);
+        if (rc < 0)
+            return hs_fail(errbuf, HASP_ERR_DECODE, "cannot find stream info: %s",
+                           av_err2str(rc));
+    }
+    int wanted = 0;
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        stream_of[i] = -1;
+        if (!ms->dec[i].out)
+            continue;
+        wanted++;
+        int idx = av_find_best_stream(*fmt, out_types[i], -1, -1, NULL, 0);
+        if (idx < 0)
+            continue;
+        AVStream *st = (*fmt)->streams[idx];
+        err = decoder_prepare(&ms->dec[i], st->codecpar, av_q2d(st->time_base),
+                              ms->reader.quality, errbuf);
+        if (err != HASP_OK)
+            return err;
+        stream_of[i] = idx;
+    }
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (stream_of[i] >= 0)
+            return HASP_OK;
+    return hs_fail(errbuf, HASP_ERR_DECODE, "segment has none of the %d wanted stream types",
+                   wanted);
+}
+
+/* Demux and decode one run: from an init chunk (or the first chunk) up to
+ * the next init chunk or the end of the queue. */
+static hasp_err demux_run(media_stream *ms, char *errbuf)
+{
+    AVFormatContext *fmt = NULL;
+    AVIOContext *avio = NULL;
+    int stream_of[MEDIA_NOUTS];
+    hasp_err err = open_run(ms, &fmt, &avio, stream_of, errbuf);
+    AVPacket *pkt = err == HASP_OK ? av_packet_alloc() : NULL;
+    if (err == HASP_OK && !pkt)
+        err = hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    while (err == HASP_OK) {
+        int rc = av_read_frame(fmt, pkt);
+        if (rc == AVERROR_EOF || (rc < 0 && ms->reader.ended))
+            break;
+        if (rc < 0) {
+            err = hs_fail(errbuf, HASP_ERR_DECODE, "demuxing failed: %s", av_err2str(rc));
+            break;
+        }
+        for (int i = 0; i < MEDIA_NOUTS; i++)
+            if (stream_of[i] == pkt->stream_index)
+                err = decoder_decode(&ms->dec[i], pkt);
+        av_packet_unref(pkt);
+    }
+    av_packet_free(&pkt);
+    avformat_close_input(&fmt);
+    chunkio_avio_free(&avio);
+    return err;
+}
+
+static void *stream_thread(void *opaque)
+{
+    media_stream *ms = opaque;
+    char errbuf[HASP_ERRBUF];
+    hasp_err err = HASP_OK;
+    while (!ms->reader.ended) {
+        errbuf[0] = '\0';
+        err = demux_run(ms, errbuf);
+        if (err == HASP_ERR_ABORTED || err == HASP_ERR_NOMEM || ms->reader.aborted)
+            break;
+        if (err != HASP_OK && !ms->reader.ended)
+            report(ms, errbuf);
+        err = HASP_OK;
+    }
+    for (int i = 0; i < MEDIA_NOUTS && err == HASP_OK && !ms->reader.aborted; i++)
+        err = decoder_decode(&ms->dec[i], NULL);
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (ms->dec[i].out)
+            bq_close(ms->dec[i].out);
+    pthread_mutex_lock(&ms->lock);
+    if (err != HASP_OK && err != HASP_ERR_ABORTED) {
+        ms->err = err;
+        snprintf(ms->errmsg, sizeof(ms->errmsg), "%s: %s", ms->name,
+                 errbuf[0] ? errbuf : hasp_err_str(err));
+    }
+    pthread_mutex_unlock(&ms->lock);
+    return NULL;
+}
+
+hasp_err media_stream_new(media_stream **out, const char *name, bqueue *chunks,
+                          bqueue *outs[MEDIA_NOUTS], const log_cfg *log, events *ev)
+{
+    media_stream *ms = calloc(1, sizeof(*ms));
+    if (!ms)
+        return HASP_ERR_NOMEM;
+    snprintf(ms->name, sizeof(ms->name), "%s", name);
+    ms->chunks = chunks;
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        ms->dec[i].out = outs[i];
+    ms->log = log;
+    ms->ev = ev;
+    chunkio_init(&ms->reader, chunks);
+    pthread_mutex_init(&ms->lock, NULL);
+    *out = ms;
+    return HASP_OK;
+}
+
+hasp_err media_stream_start(media_stream *ms)
+{
+    if (pthread_create(&ms->thread, NULL, stream_thread, ms) != 0)
+        return HASP_ERR_NOMEM;
+    ms->started = 1;
+    return HASP_OK;
+}
+
+void media_stream_free(media_stream *ms)
+{
+    if (!ms)
+        return;
+    if (ms->started)
+        pthread_join(ms->thread, NULL);
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        decoder_close(&ms->dec[i]);
+    chunkio_clear(&ms->reader);
+    pthread_mutex_destroy(&ms->lock);
+    free(ms);
+}
+
+void media_stream_stats(media_stream *ms, media_stats *out)
+{
+    memset(out, 0, sizeof(*out));
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        out->frames[i] = ms->dec[i].frames;
+        out->decode_errors += ms->dec[i].errors;
+    }
+    out->samples = ms->dec[MEDIA_OUT_AUDIO].samples;
+}
+
+hasp_err media_stream_error(media_stream *ms, char *errbuf)
+{
+    pthread_mutex_lock(&ms->lock);
+    hasp_err err = ms->err;
+    if (err != HASP_OK && errbuf)
+        snprintf(errbuf, HASP_ERRBUF, "%.*s", HASP_ERRBUF - 1, ms->errmsg);
+    pthread_mutex_unlock(&ms->lock);
+    return err;
+}

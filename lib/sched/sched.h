@@ -1,0 +1,53 @@
+/*
+ * One download loop per group: picks the next segment and its quality,
+ * keeps the buffer under max_buffer, measures throughput, retries transient
+ * failures and hands finished segments to the media layer as chunks.
+ */
+#ifndef HASP_SCHED_SCHED_H
+#define HASP_SCHED_SCHED_H
+
+#include <stdatomic.h>
+
+#include "core/events.h"
+#include "core/log.h"
+#include "core/queue.h"
+#include "manifest/manifest.h"
+#include "net/net.h"
+
+enum { SCHED_START_AUTO = -3, SCHED_START_MAX = -2, SCHED_START_MIN = -1 };
+
+typedef struct sched_cfg {
+    double max_buffer;          /* s ahead of the playback position */
+    int start_quality;          /* SCHED_START_* or a 0-based index */
+    double stop_at;             /* media time to stop at, < 0: the end */
+    int max_attempts;           /* per segment, for transient failures */
+    size_t max_segment_bytes;
+    net *net;
+    const mf_loader *loader;
+    events *ev;
+    const log_cfg *log;
+    _Atomic double *position;   /* the playback position, s */
+} sched_cfg;
+
+typedef struct sched_stats {
+    double buffered_end;        /* media time up to which segments are downloaded */
+    int finished;               /* every segment downloaded (or stopped) */
+    int quality;                /* of the last segment */
+    double throughput_bps;      /* of the last segment */
+    int switches;
+    double bitrate_seconds;     /* sum of bandwidth * media duration downloaded */
+    double media_seconds;       /* media duration downloaded */
+} sched_stats;
+
+typedef struct sched_group sched_group;
+
+hasp_err sched_group_new(sched_group **out, mf_group *g, const sched_cfg *cfg, bqueue *chunks);
+hasp_err sched_group_start(sched_group *sg);
+/* Ask the loop to stop; it aborts a transfer under way. */
+void sched_group_stop(sched_group *sg);
+void sched_group_free(sched_group *sg);
+void sched_group_stats(sched_group *sg, sched_stats *out);
+/* The error that ended the loop early, HASP_OK otherwise. */
+hasp_err sched_group_error(sched_group *sg, char *errbuf);
+
+#endif
