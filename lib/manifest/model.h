@@ -46,6 +46,43 @@ typedef struct mf_segment {
 
 void mf_segment_clear(mf_segment *seg);
 
+/* EXT-X-PART: a low-latency partial segment. */
+typedef struct mf_part {
+    char *url;
+    mf_range range;
+    double duration;
+    uint64_t segment;           /* media sequence number of its parent segment */
+    int independent, gap;
+} mf_part;
+
+typedef struct mf_rendition_report {
+    char *uri;                  /* absolute */
+    int64_t last_msn, last_part;   /* -1 if absent */
+} mf_rendition_report;
+
+/* What a media playlist says beyond its segments. */
+typedef struct mf_hls_media {
+    double target_duration;
+    uint64_t media_sequence, discontinuity_sequence;
+    int endlist;
+    char *playlist_type;        /* "VOD", "EVENT" or NULL */
+    int independent_segments;
+    double start_offset;        /* EXT-X-START TIME-OFFSET, NaN if absent */
+    int start_precise;
+    /* low latency */
+    double part_target;         /* EXT-X-PART-INF PART-TARGET, 0 if absent */
+    mf_part *parts;             /* of the last segments and the one in progress */
+    size_t n_parts;
+    char *preload_hint_type;    /* "PART" / "MAP", NULL if no hint */
+    char *preload_hint_uri;
+    mf_range preload_hint_range;
+    double can_skip_until, hold_back, part_hold_back; /* s, < 0 if absent */
+    int can_skip_dateranges, can_block_reload;
+    uint64_t skipped_segments;  /* EXT-X-SKIP */
+    mf_rendition_report *reports;
+    size_t n_reports;
+} mf_hls_media;
+
 typedef struct mf_quality mf_quality;
 typedef struct mf_group mf_group;
 typedef struct mf_period mf_period;
@@ -71,8 +108,10 @@ struct mf_quality {
     char *playlist_url;         /* HLS: the media playlist, NULL for DASH */
     int playlist_loaded;        /* HLS: segments known */
     char *audio_group, *subtitle_group; /* HLS group ids, NULL if none */
+    mf_hls_media *hls;          /* HLS: media playlist details once loaded, else NULL */
     struct mf_seg_source *src;  /* how segments are found; private to lib/manifest */
     mf_group *group;
+    size_t doc_order;           /* position in the manifest (stable sorting) */
 };
 
 struct mf_group {
@@ -146,8 +185,16 @@ struct mf_presentation {
     int hls_version;
     double start_offset;        /* EXT-X-START TIME-OFFSET, NaN if absent */
     int independent_segments;
+    mf_key *session_keys;       /* EXT-X-SESSION-KEY */
+    size_t n_session_keys;
+    mf_quality **iframe_streams; /* EXT-X-I-FRAME-STREAM-INF, for trick play;
+                                    their group is NULL */
+    size_t n_iframe_streams;
     mf_period **periods;
     size_t n_periods;
+    /* The wall clock (Unix s) used for a dynamic presentation's available
+     * segments; < 0 means the real clock. Tests and replays set it. */
+    double now_override;
 };
 
 typedef struct mf_limits {
@@ -159,8 +206,16 @@ void mf_limits_default(mf_limits *lim);
 
 void mf_presentation_free(mf_presentation *p);
 
-/* Number of segments of a quality; for a live quality, those available now. */
+/* Number of segments of a quality; for a live quality, one past the newest
+ * segment available now (see mf_quality_first_available). */
 uint64_t mf_quality_segment_count(const mf_quality *q);
+
+/* The index of the oldest segment still available: 0 for a static
+ * presentation; for a dynamic one, the first inside the time-shift buffer.
+ * Segment indices are stable across calls (0 is the period's first segment,
+ * DASH startNumber), so a live quality's available segments are
+ * [mf_quality_first_available, mf_quality_segment_count). */
+uint64_t mf_quality_first_available(const mf_quality *q);
 
 /* Fill seg with segment i (0-based) of q. */
 hasp_err mf_quality_segment(const mf_quality *q, uint64_t i, mf_segment *seg, char *errbuf);
