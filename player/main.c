@@ -1,1 +1,179 @@
-int main(void){return 0;}
+/*
+ * hasp: play an MPEG-DASH or HLS URL, or probe its manifest.
+ * Uses the public API only. Exit status: 0 played to the end (or to
+ * --duration), 1 playback failed, 2 bad usage.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hasp/hasp.h"
+#include "status.h"
+
+static const char usage[] =
+    "usage: hasp [OPTIONS] URL          play an MPEG-DASH (.mpd) or HLS (.m3u8) URL\n"
+    "       hasp probe [--json] [--segments] URL\n"
+    "                                   print the parsed manifest and exit\n"
+    "       hasp --help | --version\n"
+    "\n"
+    "Playback options:\n"
+    "  --headless            no window and no audio device; frames go to a null sink\n"
+    "  --fast                with --headless: decode as fast as possible, not in real time\n"
+    "  --duration S          stop after S seconds of media\n"
+    "  --max-buffer S        keep at most S seconds downloaded ahead (default 30)\n"
+    "  --play-buffer S       start or resume once S seconds are buffered (default 2)\n"
+    "  --rebuffer S          stall when less than S seconds are buffered (default 0.5)\n"
+    "  --start-quality Q     first quality of each group: min, max or a 0-based index\n"
+    "                        (default: the adaptation rule's choice)\n"
+    "  --events FILE         write the JSON Lines event log to FILE ('-': stdout)\n"
+    "  --log TOOL@LEVEL[,..] diagnostics on stderr; tools: all, core, net, manifest,\n"
+    "                        sched, abr, media, output; levels: quiet, error, warning,\n"
+    "                        info, debug (default all@warning)\n"
+    "  --no-status           no status line on the terminal\n"
+    "\n"
+    "Probe options:\n"
+    "  --json                one JSON object (groups, qualities, segment counts)\n"
+    "  --segments            with --json: every segment's URL, byte range, start, duration\n"
+    "\n"
+    "Exit status: 0 played to the end or to --duration, 1 playback failed, 2 bad usage.\n";
+
+/* Command-line options that map 1:1 onto session options. */
+static const struct {
+    const char *flag, *key;
+} value_opts[] = {
+    { "--duration", "duration" },       { "--max-buffer", "max_buffer" },
+    { "--play-buffer", "play_buffer" }, { "--rebuffer", "rebuffer" },
+    { "--start-quality", "start_quality" }, { "--events", "events" },
+    { "--log", "log" },
+};
+
+static hasp_session *running;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    hasp_session_stop(running);
+}
+
+static int bad_usage(const char *msg, const char *arg)
+{
+    fprintf(stderr, "hasp: %s%s%s\n%s", msg, arg ? " " : "", arg ? arg : "", usage);
+    return 2;
+}
+
+static int fail(hasp_session *s, const char *what)
+{
+    fprintf(stderr, "hasp: %s: %s\n", what, hasp_session_error(s));
+    hasp_session_free(s);
+    return 1;
+}
+
+static int probe(int argc, char **argv)
+{
+    int json = 0, segments = 0;
+    const char *url = NULL;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            json = 1;
+        else if (strcmp(argv[i], "--segments") == 0)
+            segments = 1;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return bad_usage("unknown probe option", argv[i]);
+        else if (url)
+            return bad_usage("more than one URL:", argv[i]);
+        else
+            url = argv[i];
+    }
+    if (!url)
+        return bad_usage("probe needs a URL", NULL);
+    if (segments && !json)
+        return bad_usage("--segments goes with --json", NULL);
+    hasp_session *s = NULL;
+    if (hasp_session_new(&s) != HASP_OK)
+        return fprintf(stderr, "hasp: out of memory\n"), 1;
+    if (hasp_session_open(s, url) != HASP_OK)
+        return fail(s, url);
+    char *out = NULL;
+    hasp_err err = json ? hasp_session_probe_json(s, segments, &out)
+                        : hasp_session_probe_text(s, &out);
+    if (err != HASP_OK)
+        return fail(s, url);
+    fputs(out, stdout);
+    if (json)
+        fputc('\n', stdout);
+    hasp_free(out);
+    hasp_session_free(s);
+    return 0;
+}
+
+static int play(hasp_session *s, const char *url, int show_status)
+{
+    if (hasp_session_open(s, url) != HASP_OK)
+        return fail(s, url);
+    running = s;
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    hasp_err err = hasp_session_start(s);
+    status_line line;
+    status_init(&line, show_status);
+    while (err == HASP_OK) {
+        err = hasp_session_step(s, 100);
+        status_update(&line, s);
+    }
+    status_finish(&line);
+    running = NULL;
+    if (err != HASP_ERR_EOF)
+        return fail(s, "playback failed");
+    hasp_session_free(s);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "probe") == 0)
+        return probe(argc - 2, argv + 2);
+    hasp_session *s = NULL;
+    if (hasp_session_new(&s) != HASP_OK)
+        return fprintf(stderr, "hasp: out of memory\n"), 1;
+    const char *url = NULL;
+    int show_status = isatty(STDERR_FILENO), code = -1, headless = 0, fast = 0;
+    for (int i = 1; i < argc && code < 0; i++) {
+        const char *a = argv[i];
+        size_t k, n = sizeof(value_opts) / sizeof(value_opts[0]);
+        for (k = 0; k < n && strcmp(a, value_opts[k].flag) != 0; k++)
+            ;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
+            code = (fputs(usage, stdout), 0);
+        else if (strcmp(a, "--version") == 0)
+            code = (printf("hasp %s\n", hasp_version()), 0);
+        else if (strcmp(a, "--headless") == 0)
+            headless = hasp_session_set(s, "headless", "1") == HASP_OK;
+        else if (strcmp(a, "--fast") == 0)
+            fast = hasp_session_set(s, "fast", "1") == HASP_OK;
+        else if (strcmp(a, "--no-status") == 0)
+            show_status = 0;
+        else if (k < n && i + 1 >= argc)
+            code = bad_usage("missing value after", a);
+        else if (k < n && hasp_session_set(s, value_opts[k].key, argv[++i]) != HASP_OK)
+            code = bad_usage(hasp_session_error(s), NULL);
+        else if (k < n)
+            continue;
+        else if (a[0] == '-' && a[1])
+            code = bad_usage("unknown option", a);
+        else if (url)
+            code = bad_usage("more than one URL:", a);
+        else
+            url = a;
+    }
+    if (code < 0 && !url)
+        code = bad_usage("no URL given", NULL);
+    if (code < 0 && fast && !headless)
+        code = bad_usage("--fast needs --headless", NULL);
+    if (code >= 0) {
+        hasp_session_free(s);
+        return code;
+    }
+    return play(s, url, show_status);
+}

@@ -1,2 +1,2 @@
-# Sources of lib/output.
-list(APPEND HASP_SOURCES)
+list(APPEND HASP_SOURCES
+  output/null.c)

@@ -17,6 +17,7 @@ struct sched_group {
     bqueue *chunks;
     abr_tput tput;
     unsigned seed;              /* for retry jitter */
+    double first_start;         /* media start of the first segment, NaN before it */
     int64_t *bandwidths;
     pthread_t thread;
     int started;
@@ -29,11 +30,23 @@ struct sched_group {
     char errmsg[HASP_ERRBUF];
 };
 
+/* The playback position, or this group's first segment before playback starts. */
+static double reference_position(sched_group *sg, double seg_start)
+{
+    double pos = atomic_load(sg->cfg.position);
+    if (isnan(pos)) {
+        if (isnan(sg->first_start))
+            sg->first_start = seg_start;
+        pos = sg->first_start;
+    }
+    return pos;
+}
+
 /* Wait, as long as the buffer is full, until playback catches up; 0 if stopped. */
 static int wait_for_room(sched_group *sg, double seg_start)
 {
     pthread_mutex_lock(&sg->lock);
-    while (!sg->stop && seg_start - atomic_load(sg->cfg.position) > sg->cfg.max_buffer) {
+    while (!sg->stop && seg_start - reference_position(sg, seg_start) > sg->cfg.max_buffer) {
         struct timespec deadline = clk_deadline(0.05);
         pthread_cond_timedwait(&sg->wake, &sg->lock, &deadline);
     }
@@ -95,7 +108,7 @@ static hasp_err download(sched_group *sg, const char *url, mf_range range, net_b
         if (!transient(res) || attempt >= sg->cfg.max_attempts)
             return hs_fail(errbuf, res->err, "%s", res->message);
         double jitter = 0.75 + 0.5 * rand_r(&sg->seed) / (double)RAND_MAX;
-    double delay = 0.25 * pow(2, attempt - 1) * jitter;
+        double delay = 0.25 * pow(2, attempt - 1) * jitter;
         log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "retrying in %.2f s: %s", delay, res->message);
         if (!backoff(sg, delay))
             return hs_fail(errbuf, HASP_ERR_ABORTED, "stopped");
@@ -268,6 +281,7 @@ hasp_err sched_group_new(sched_group **out, mf_group *g, const sched_cfg *cfg, b
     sg->chunks = chunks;
     sg->bandwidths = bw;
     sg->stats.quality = -1;
+    sg->first_start = NAN;
     sg->seed = (unsigned)(clk_now() * 1e6) ^ (unsigned)g->idx;
     abr_tput_init(&sg->tput);
     pthread_mutex_init(&sg->lock, NULL);

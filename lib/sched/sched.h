@@ -26,7 +26,7 @@ typedef struct sched_cfg {
     const mf_loader *loader;
     events *ev;
     const log_cfg *log;
-    _Atomic double *position;   /* the playback position, s */
+    _Atomic double *position;   /* the playback position, s; NaN before playback */
 } sched_cfg;
 
 typedef struct sched_stats {

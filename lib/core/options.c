@@ -1,0 +1,102 @@
+/* hasp_session_set: string options, so a command line maps onto them 1:1. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/session.h"
+
+void session_opts_default(session_opts *o)
+{
+    /* Buffer levels as mature players default them: dash.js keeps up to 30 s
+     * ahead at steady state (and starts once ~2 s are in); ExoPlayer starts
+     * after 2.5 s and resumes after 5 s. Stalling at 0.5 s left absorbs
+     * jitter without waiting for a completely empty buffer. */
+    o->max_buffer = 30;
+    o->play_buffer = 2;
+    o->rebuffer = 0.5;
+    o->start_quality = SCHED_START_AUTO;
+    o->headless = 0;
+    o->fast = 0;
+    o->duration = 0;
+    o->events_path = NULL;
+}
+
+static int parse_seconds(const char *v, double *out)
+{
+    char *end = NULL;
+    double d = strtod(v, &end);
+    if (end == v || *end != '\0' || !isfinite(d) || d < 0 || d > 1e7)
+        return 0;
+    *out = d;
+    return 1;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
+        *out = 1;
+    else if (strcmp(v, "0") == 0 || strcmp(v, "false") == 0 || strcmp(v, "no") == 0)
+        *out = 0;
+    else
+        return 0;
+    return 1;
+}
+
+static int parse_quality(const char *v, int *out)
+{
+    if (strcmp(v, "min") == 0)
+        *out = SCHED_START_MIN;
+    else if (strcmp(v, "max") == 0)
+        *out = SCHED_START_MAX;
+    else if (strcmp(v, "auto") == 0)
+        *out = SCHED_START_AUTO;
+    else {
+        char *end = NULL;
+        long i = strtol(v, &end, 10);
+        if (end == v || *end != '\0' || i < 0 || i > 1000000)
+            return 0;
+        *out = (int)i;
+    }
+    return 1;
+}
+
+static hasp_err set_string(hasp_session *s, char **slot, const char *v)
+{
+    char *copy = strdup(v);
+    if (!copy)
+        return session_fail(s, HASP_ERR_NOMEM, "out of memory");
+    free(*slot);
+    *slot = copy;
+    return HASP_OK;
+}
+
+hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
+{
+    if (!s || !key || !value)
+        return HASP_ERR_INVALID;
+    session_opts *o = &s->opts;
+    int ok;
+    if (strcmp(key, "max_buffer") == 0)
+        ok = parse_seconds(value, &o->max_buffer) && o->max_buffer > 0;
+    else if (strcmp(key, "play_buffer") == 0)
+        ok = parse_seconds(value, &o->play_buffer);
+    else if (strcmp(key, "rebuffer") == 0)
+        ok = parse_seconds(value, &o->rebuffer);
+    else if (strcmp(key, "duration") == 0)
+        ok = parse_seconds(value, &o->duration);
+    else if (strcmp(key, "start_quality") == 0)
+        ok = parse_quality(value, &o->start_quality);
+    else if (strcmp(key, "headless") == 0)
+        ok = parse_bool(value, &o->headless);
+    else if (strcmp(key, "fast") == 0)
+        ok = parse_bool(value, &o->fast);
+    else if (strcmp(key, "events") == 0)
+        return set_string(s, &o->events_path, value);
+    else if (strcmp(key, "log") == 0)
+        return log_cfg_parse(&s->log, value, s->err);
+    else
+        return session_fail(s, HASP_ERR_INVALID, "unknown option '%s'", key);
+    if (!ok)
+        return session_fail(s, HASP_ERR_INVALID, "option %s: bad value '%s'", key, value);
+    return HASP_OK;
+}

@@ -1,0 +1,321 @@
+/*
+ * The presentation clock: buffering and stalls, frames presented when due
+ * (or dropped when late), and the event log's playback events. Runs on the
+ * caller's thread, one hasp_session_step() at a time.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "core/clock.h"
+#include "core/session.h"
+
+#define BUFFER_EVENT_INTERVAL_S 0.5
+
+hasp_err playback_start(hasp_session *s)
+{
+    playback *pb = &s->pb;
+    pb->state = PLAY_BUFFERING;
+    pb->t_start = clk_now();
+    pb->startup_s = -1;
+    pb->start_pos = NAN;
+    pb->last_buffer_event[0] = pb->last_buffer_event[1] = -1;
+    atomic_store(&s->position, NAN);
+    return HASP_OK;
+}
+
+/* The queue whose frames drive the clock: video when there is any. */
+static bqueue *master_queue(hasp_session *s)
+{
+    return s->has_frames[MEDIA_OUT_VIDEO] ? &s->frames[MEDIA_OUT_VIDEO]
+                                          : &s->frames[MEDIA_OUT_AUDIO];
+}
+
+static double group_level(hasp_session *s, play_group *pg, sched_stats *st)
+{
+    sched_group_stats(pg->sched, st);
+    double pos = atomic_load(&s->position);
+    if (st->media_seconds <= 0)
+        return 0;
+    if (isnan(pos))
+        return st->media_seconds;
+    return st->buffered_end - pos > 0 ? st->buffered_end - pos : 0;
+}
+
+static int buffers_ready(hasp_session *s)
+{
+    for (int i = 0; i < s->n_groups; i++) {
+        sched_stats st;
+        double level = group_level(s, &s->groups[i], &st);
+        if (!st.finished && level < s->opts.play_buffer)
+            return 0;
+    }
+    bqueue *q = master_queue(s);
+    return bq_peek(q) != NULL || bq_finished(q);
+}
+
+static int must_stall(hasp_session *s)
+{
+    if (bq_peek(master_queue(s)) || bq_finished(master_queue(s)))
+        return 0;
+    for (int i = 0; i < s->n_groups; i++) {
+        sched_stats st;
+        if (group_level(s, &s->groups[i], &st) < s->opts.rebuffer && !st.finished)
+            return 1;
+    }
+    return 0;
+}
+
+static double earliest_pts(hasp_session *s)
+{
+    double t = INFINITY;
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        media_frame *f = s->has_frames[i] ? bq_peek(&s->frames[i]) : NULL;
+        if (f && f->pts < t)
+            t = f->pts;
+    }
+    return t;
+}
+
+static void emit_position(hasp_session *s, const char *event, double extra_duration)
+{
+    char fields[96];
+    double pos = atomic_load(&s->position);
+    if (extra_duration >= 0)
+        snprintf(fields, sizeof(fields), "\"position\":%.3f,\"duration\":%.3f", pos,
+                 extra_duration);
+    else
+        snprintf(fields, sizeof(fields), "\"position\":%.3f", pos);
+    ev_emit(&s->ev, event, fields);
+}
+
+static hasp_err present_video(hasp_session *s, media_frame *f, int late)
+{
+    playback *pb = &s->pb;
+    hasp_err err = HASP_OK;
+    if (late) {
+        pb->frames_dropped++;
+    } else {
+        err = s->sink.video(s->sink.ctx, f);
+        pb->frames_presented++;
+        if (pb->startup_s < 0) {
+            pb->startup_s = clk_now() - pb->t_start;
+            ev_emit(&s->ev, "first_frame", NULL);
+        }
+    }
+    media_frame_free(f);
+    return err;
+}
+
+/* Present every frame due at pos; a video frame already followed by another
+ * due frame is late and dropped (never in fast mode). */
+static hasp_err present_due(hasp_session *s, double pos)
+{
+    hasp_err err = HASP_OK;
+    bqueue *vq = &s->frames[MEDIA_OUT_VIDEO];
+    media_frame *f;
+    while (err == HASP_OK && s->has_frames[MEDIA_OUT_VIDEO] && (f = bq_peek(vq)) && f->pts <= pos) {
+        void *item;
+        if (bq_pop(vq, &item, 0) != HASP_OK)
+            break;
+        media_frame *next = bq_peek(vq);
+        int late = !s->opts.fast && next && next->pts <= pos;
+        err = present_video(s, item, late);
+    }
+    bqueue *aq = &s->frames[MEDIA_OUT_AUDIO];
+    while (err == HASP_OK && s->has_frames[MEDIA_OUT_AUDIO] && (f = bq_peek(aq)) && f->pts <= pos) {
+        void *item;
+        if (bq_pop(aq, &item, 0) != HASP_OK)
+            break;
+        err = s->sink.audio(s->sink.ctx, item);
+        media_frame_free(item);
+    }
+    return err;
+}
+
+static void emit_buffers(hasp_session *s, double now)
+{
+    for (int i = 0; i < s->n_groups; i++) {
+        if (now - s->pb.last_buffer_event[i] < BUFFER_EVENT_INTERVAL_S)
+            continue;
+        s->pb.last_buffer_event[i] = now;
+        sched_stats st;
+        double level = group_level(s, &s->groups[i], &st);
+        char fields[64];
+        snprintf(fields, sizeof(fields), "\"group\":%d,\"level_s\":%.3f", s->groups[i].g->idx,
+                 level);
+        ev_emit(&s->ev, "buffer", fields);
+    }
+}
+
+static void emit_end(hasp_session *s)
+{
+    playback *pb = &s->pb;
+    hasp_status st;
+    playback_status(s, &st);
+    double bitrate = 0;
+    int switches = 0;
+    for (int i = 0; i < s->n_groups; i++) {
+        sched_stats ss;
+        sched_group_stats(s->groups[i].sched, &ss);
+        switches += ss.switches;
+        if (ss.media_seconds > 0)
+            bitrate += ss.bitrate_seconds / ss.media_seconds;
+    }
+    double played = isnan(pb->start_pos) ? 0 : st.position - pb->start_pos;
+    strbuf sb;
+    sb_init(&sb);
+    sb_printf(&sb, "\"position\":%.3f,\"played_s\":%.3f,\"stall_count\":%d,\"stall_s\":%.3f,"
+              "\"switches\":%d,\"frames_decoded\":%llu,\"frames_dropped\":%llu,"
+              "\"avg_bitrate_bps\":%.0f,\"startup_s\":",
+              isnan(st.position) ? 0 : st.position, played, pb->stall_count, pb->stall_s,
+              switches, (unsigned long long)st.frames_decoded,
+              (unsigned long long)st.frames_dropped, bitrate);
+    sb_json_num(&sb, pb->startup_s >= 0 ? pb->startup_s : NAN);
+    if (!sb.failed)
+        ev_emit(&s->ev, "end", sb.data);
+    sb_free(&sb);
+}
+
+/* A download loop or a stream that gave up ends playback. */
+static hasp_err fatal_error(hasp_session *s)
+{
+    char msg[HASP_ERRBUF];
+    for (int i = 0; i < s->n_groups; i++) {
+        hasp_err err = sched_group_error(s->groups[i].sched, msg);
+        if (err == HASP_OK)
+            err = media_stream_error(s->groups[i].stream, msg);
+        if (err == HASP_OK)
+            continue;
+        session_fail(s, err, "%s", msg);
+        strbuf sb;
+        sb_init(&sb);
+        sb_puts(&sb, "\"message\":");
+        sb_json_str(&sb, msg);
+        sb_puts(&sb, ",\"fatal\":true");
+        if (!sb.failed)
+            ev_emit(&s->ev, "error", sb.data);
+        sb_free(&sb);
+        return err;
+    }
+    return HASP_OK;
+}
+
+static int reached_end(hasp_session *s, double pos)
+{
+    if (s->opts.duration > 0 && !isnan(s->pb.start_pos) && pos >= s->pb.start_pos + s->opts.duration)
+        return 1;
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (s->has_frames[i] && !bq_finished(&s->frames[i]))
+            return 0;
+    return 1;
+}
+
+static hasp_err finish(hasp_session *s, hasp_err result)
+{
+    s->pb.state = PLAY_ENDED;
+    emit_end(s);
+    return result;
+}
+
+static void leave_buffering(hasp_session *s, double now)
+{
+    playback *pb = &s->pb;
+    if (!pb->started_once) {
+        pb->started_once = 1;
+        pb->start_pos = earliest_pts(s);
+        if (!isfinite(pb->start_pos))
+            pb->start_pos = 0;
+        atomic_store(&s->position, pb->start_pos);
+    } else {
+        pb->stall_s += now - pb->stall_since;
+        emit_position(s, "stall_end", now - pb->stall_since);
+    }
+    pb->anchor_pos = atomic_load(&s->position);
+    pb->anchor_wall = now;
+    pb->state = PLAY_PLAYING;
+}
+
+/* Sleep until the next frame is due, at most max_wait_ms. */
+static void wait_a_little(hasp_session *s, double pos, int max_wait_ms)
+{
+    double wait = max_wait_ms / 1000.0;
+    if (s->pb.state == PLAY_PLAYING && !s->opts.fast) {
+        double next = earliest_pts(s);
+        if (isfinite(next) && next - pos < wait)
+            wait = next - pos;
+    }
+    if (s->pb.state == PLAY_BUFFERING || s->opts.fast)
+        wait = wait < 0.005 ? wait : 0.005;
+    if (wait <= 0)
+        return;
+    struct timespec ts = { (time_t)wait, (long)((wait - floor(wait)) * 1e9) };
+    nanosleep(&ts, NULL);
+}
+
+hasp_err playback_step(hasp_session *s, int max_wait_ms)
+{
+    playback *pb = &s->pb;
+    if (pb->state == PLAY_ENDED)
+        return HASP_ERR_EOF;
+    if (atomic_load(&s->stop_requested))
+        return finish(s, session_fail(s, HASP_ERR_ABORTED, "stopped on request"));
+    hasp_err err = fatal_error(s);
+    if (err != HASP_OK)
+        return finish(s, err);
+    double now = clk_now();
+    if (pb->state == PLAY_BUFFERING && buffers_ready(s))
+        leave_buffering(s, now);
+    double pos = atomic_load(&s->position);
+    if (pb->state == PLAY_PLAYING) {
+        if (s->opts.fast) {
+            double next = earliest_pts(s);
+            pos = isfinite(next) && next > pos ? next : pos;
+        } else {
+            pos = pb->anchor_pos + (now - pb->anchor_wall);
+        }
+        atomic_store(&s->position, pos);
+        if ((err = present_due(s, pos)) != HASP_OK)
+            return finish(s, session_fail(s, err, "presenting a frame failed"));
+        if (!s->opts.fast && must_stall(s)) {
+            pb->state = PLAY_BUFFERING;
+            pb->stall_count++;
+            pb->stall_since = now;
+            emit_position(s, "stall_start", -1);
+        }
+    }
+    emit_buffers(s, now);
+    if (pb->started_once && reached_end(s, pos))
+        return finish(s, HASP_ERR_EOF);
+    wait_a_little(s, pos, max_wait_ms);
+    return HASP_OK;
+}
+
+void playback_status(hasp_session *s, hasp_status *out)
+{
+    double pos = atomic_load(&s->position);
+    out->position = isnan(pos) ? 0 : pos;
+    out->duration = s->pres && s->pres->duration > 0 ? s->pres->duration : 0;
+    out->frames_decoded = 0;
+    for (int i = 0; i < 2; i++) {
+        out->buffer[i] = -1;
+        out->quality[i] = -1;
+    }
+    out->throughput_bps = 0;
+    for (int i = 0; i < s->n_groups; i++) {
+        play_group *pg = &s->groups[i];
+        if (!pg->sched)
+            continue;
+        sched_stats st;
+        int slot = pg->g->type == MF_VIDEO ? 0 : 1;
+        out->buffer[slot] = group_level(s, pg, &st);
+        out->quality[slot] = st.quality;
+        if (st.throughput_bps > 0)
+            out->throughput_bps = st.throughput_bps;
+        media_stats ms;
+        media_stream_stats(pg->stream, &ms);
+        out->frames_decoded += ms.frames[MEDIA_OUT_VIDEO];
+    }
+    out->frames_dropped = s->pb.frames_dropped;
+    out->stalled = s->pb.state == PLAY_BUFFERING && s->pb.started_once;
+}

@@ -1,0 +1,295 @@
+/* The session API: lifetime, opening a presentation, starting and stopping. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/session.h"
+
+const char *hasp_version(void) { return HASP_VERSION_STRING; }
+
+void hasp_free(void *p) { free(p); }
+
+hasp_err session_fail(hasp_session *s, hasp_err err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->err, sizeof(s->err), fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+hasp_err hasp_session_new(hasp_session **out)
+{
+    if (!out)
+        return HASP_ERR_INVALID;
+    hasp_session *s = calloc(1, sizeof(*s));
+    if (!s)
+        return HASP_ERR_NOMEM;
+    session_opts_default(&s->opts);
+    log_cfg_default(&s->log);
+    ev_init(&s->ev);
+    out_null_init(&s->sink);
+    mf_limits_default(&s->loader.limits);
+    *out = s;
+    return HASP_OK;
+}
+
+const char *hasp_session_error(const hasp_session *s) { return s ? s->err : "no session"; }
+
+void hasp_session_stop(hasp_session *s)
+{
+    if (s)
+        atomic_store(&s->stop_requested, 1);
+}
+
+static void stop_groups(hasp_session *s)
+{
+    /* Abort first so that no thread stays blocked on a queue, then join. */
+    for (int i = 0; i < s->n_groups; i++) {
+        play_group *pg = &s->groups[i];
+        if (pg->sched)
+            sched_group_stop(pg->sched);
+        if (pg->chunks.items)
+            bq_abort(&pg->chunks);
+    }
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (s->frames[i].items)
+            bq_abort(&s->frames[i]);
+    for (int i = 0; i < s->n_groups; i++) {
+        play_group *pg = &s->groups[i];
+        sched_group_free(pg->sched);
+        media_stream_free(pg->stream);
+        pg->sched = NULL;
+        pg->stream = NULL;
+        bq_destroy(&pg->chunks, media_chunk_free);
+    }
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        bq_destroy(&s->frames[i], media_frame_free);
+}
+
+void hasp_session_free(hasp_session *s)
+{
+    if (!s)
+        return;
+    stop_groups(s);
+    if (s->sink.close)
+        s->sink.close(s->sink.ctx);
+    mf_presentation_free(s->pres);
+    net_free(s->net);
+    ev_close(&s->ev);
+    pthread_mutex_destroy(&s->ev.lock);
+    free(s->opts.events_path);
+    free(s);
+}
+
+static const char *media_name(mf_media m)
+{
+    switch (m) {
+    case MF_VIDEO: return "video";
+    case MF_AUDIO: return "audio";
+    case MF_TEXT: return "text";
+    default: return "other";
+    }
+}
+
+static void emit_manifest(hasp_session *s, const char *url)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "\"url\":");
+    sb_json_str(&sb, url);
+    sb_printf(&sb, ",\"format\":\"%s\",\"dynamic\":%s,\"groups\":[",
+              s->pres->format == MF_DASH ? "dash" : "hls", s->pres->dynamic ? "true" : "false");
+    const mf_period *p = s->pres->n_periods ? s->pres->periods[0] : NULL;
+    for (size_t i = 0; p && i < p->n_groups; i++)
+        sb_printf(&sb, "%s{\"idx\":%d,\"type\":\"%s\",\"qualities\":%zu}", i ? "," : "",
+                  p->groups[i]->idx, media_name(p->groups[i]->type), p->groups[i]->n_qualities);
+    sb_puts(&sb, "]");
+    if (!sb.failed)
+        ev_emit(&s->ev, "manifest", sb.data);
+    sb_free(&sb);
+}
+
+/* The first period's first video group and first audio group are played. */
+static hasp_err select_groups(hasp_session *s)
+{
+    if (s->pres->n_periods == 0)
+        return session_fail(s, HASP_ERR_UNSUPPORTED, "the presentation has no period");
+    const mf_period *p = s->pres->periods[0];
+    mf_group *video = NULL, *audio = NULL;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        mf_group *g = p->groups[i];
+        if (g->n_qualities == 0)
+            continue;
+        if (g->type == MF_VIDEO && !video)
+            video = g;
+        else if (g->type == MF_AUDIO && !audio)
+            audio = g;
+    }
+    if (!video && !audio)
+        return session_fail(s, HASP_ERR_UNSUPPORTED, "no playable video or audio group");
+    s->n_groups = 0;
+    if (video)
+        s->groups[s->n_groups++].g = video;
+    if (audio)
+        s->groups[s->n_groups++].g = audio;
+    return HASP_OK;
+}
+
+hasp_err hasp_session_open(hasp_session *s, const char *url)
+{
+    if (!s || !url)
+        return HASP_ERR_INVALID;
+    if (s->pres)
+        return session_fail(s, HASP_ERR_STATE, "a presentation is already open");
+    const session_opts *o = &s->opts;
+    if (o->rebuffer > o->play_buffer || o->play_buffer > o->max_buffer)
+        return session_fail(s, HASP_ERR_INVALID, "buffer levels must satisfy rebuffer (%g) <= "
+                            "play_buffer (%g) <= max_buffer (%g)", o->rebuffer, o->play_buffer,
+                            o->max_buffer);
+    s->ev.t0 = clk_now();
+    hasp_err err;
+    if (o->events_path && (err = ev_open(&s->ev, o->events_path, s->err)) != HASP_OK)
+        return err;
+    net_cfg ncfg;
+    net_cfg_default(&ncfg);
+    ncfg.log = &s->log;
+    ncfg.max_fetch_bytes = s->loader.limits.max_manifest_bytes + 1;
+    if ((err = net_new(&s->net, &ncfg, s->err)) != HASP_OK)
+        return err;
+    s->loader.fetch = net_fetch;
+    s->loader.opaque = s->net;
+    if ((err = mf_load(&s->loader, url, &s->pres, s->err)) != HASP_OK)
+        return err;
+    emit_manifest(s, url);
+    return select_groups(s);
+}
+
+/* Wire one group: download loop -> chunk queue -> demux/decode -> frame queues. */
+static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_audio)
+{
+    bqueue *outs[MEDIA_NOUTS] = { NULL, NULL };
+    if (pg->g->type == MF_VIDEO) {
+        outs[MEDIA_OUT_VIDEO] = &s->frames[MEDIA_OUT_VIDEO];
+        /* Without an audio group, the video segments carry the sound. */
+        if (!has_separate_audio)
+            outs[MEDIA_OUT_AUDIO] = &s->frames[MEDIA_OUT_AUDIO];
+    } else {
+        outs[MEDIA_OUT_AUDIO] = &s->frames[MEDIA_OUT_AUDIO];
+    }
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (outs[i])
+            s->has_frames[i] = 1;
+    sched_cfg cfg = {
+        .max_buffer = s->opts.max_buffer,
+        .start_quality = s->opts.start_quality,
+        .stop_at = s->opts.duration > 0 ? s->opts.duration : -1,
+        .max_attempts = 4,
+        .max_segment_bytes = (size_t)256 << 20,
+        .net = s->net,
+        .loader = &s->loader,
+        .ev = &s->ev,
+        .log = &s->log,
+        .position = &s->position,
+    };
+    char name[32];
+    snprintf(name, sizeof(name), "group %d", pg->g->idx);
+    hasp_err err = bq_init(&pg->chunks, 64);
+    if (err == HASP_OK)
+        err = sched_group_new(&pg->sched, pg->g, &cfg, &pg->chunks);
+    if (err == HASP_OK)
+        err = media_stream_new(&pg->stream, name, &pg->chunks, outs, &s->log, &s->ev);
+    if (err == HASP_OK)
+        err = media_stream_start(pg->stream);
+    if (err == HASP_OK)
+        err = sched_group_start(pg->sched);
+    if (err != HASP_OK)
+        return session_fail(s, err, "cannot start %s: %s", name, hasp_err_str(err));
+    return HASP_OK;
+}
+
+hasp_err hasp_session_start(hasp_session *s)
+{
+    if (!s)
+        return HASP_ERR_INVALID;
+    if (!s->pres)
+        return session_fail(s, HASP_ERR_STATE, "open a presentation first");
+    if (s->pb.state != PLAY_IDLE)
+        return session_fail(s, HASP_ERR_STATE, "already started");
+    /* Small frame queues bound memory; audio frames are short, so more of them. */
+    hasp_err err = bq_init(&s->frames[MEDIA_OUT_VIDEO], 8);
+    if (err == HASP_OK)
+        err = bq_init(&s->frames[MEDIA_OUT_AUDIO], 64);
+    if (err != HASP_OK)
+        return session_fail(s, err, "out of memory");
+    int separate_audio = s->n_groups > 1;
+    for (int i = 0; i < s->n_groups && err == HASP_OK; i++)
+        err = start_group(s, &s->groups[i], separate_audio);
+    if (err != HASP_OK)
+        return err;
+    return playback_start(s);
+}
+
+hasp_err hasp_session_run(hasp_session *s)
+{
+    hasp_err err = hasp_session_start(s);
+    while (err == HASP_OK)
+        err = hasp_session_step(s, 100);
+    return err == HASP_ERR_EOF ? HASP_OK : err;
+}
+
+hasp_err hasp_session_step(hasp_session *s, int max_wait_ms)
+{
+    if (!s)
+        return HASP_ERR_INVALID;
+    if (s->pb.state == PLAY_IDLE)
+        return session_fail(s, HASP_ERR_STATE, "start the session first");
+    return playback_step(s, max_wait_ms);
+}
+
+hasp_err hasp_session_status(hasp_session *s, hasp_status *out)
+{
+    if (!s || !out)
+        return HASP_ERR_INVALID;
+    playback_status(s, out);
+    return HASP_OK;
+}
+
+/* Probing lists segments, so every quality's index is loaded first. */
+static hasp_err load_all(hasp_session *s)
+{
+    if (!s->pres)
+        return session_fail(s, HASP_ERR_STATE, "open a presentation first");
+    for (size_t p = 0; p < s->pres->n_periods; p++) {
+        mf_period *per = s->pres->periods[p];
+        for (size_t g = 0; g < per->n_groups; g++)
+            for (size_t q = 0; q < per->groups[g]->n_qualities; q++) {
+                hasp_err err = mf_quality_load(&s->loader, per->groups[g]->qualities[q], s->err);
+                if (err != HASP_OK)
+                    return err;
+            }
+    }
+    return HASP_OK;
+}
+
+hasp_err hasp_session_probe_json(hasp_session *s, int with_segments, char **json)
+{
+    if (!s || !json)
+        return HASP_ERR_INVALID;
+    hasp_err err = load_all(s);
+    if (err == HASP_OK && (err = mf_probe_json(s->pres, with_segments, json)) != HASP_OK)
+        session_fail(s, err, "cannot describe the presentation: %s", hasp_err_str(err));
+    return err;
+}
+
+hasp_err hasp_session_probe_text(hasp_session *s, char **text)
+{
+    if (!s || !text)
+        return HASP_ERR_INVALID;
+    hasp_err err = load_all(s);
+    if (err == HASP_OK && (err = mf_probe_text(s->pres, text)) != HASP_OK)
+        session_fail(s, err, "cannot describe the presentation: %s", hasp_err_str(err));
+    return err;
+}
