@@ -94,12 +94,12 @@ static int probe(int argc, char **argv)
     if (hasp_session_new(&s) != HASP_OK)
         return fprintf(stderr, "hasp: out of memory\n"), 1;
     if (hasp_session_open(s, url) != HASP_OK)
-        return fail(s, url);
+        return fail(s, "cannot open");
     char *out = NULL;
     hasp_err err = json ? hasp_session_probe_json(s, segments, &out)
                         : hasp_session_probe_text(s, &out);
     if (err != HASP_OK)
-        return fail(s, url);
+        return fail(s, "cannot probe");
     fputs(out, stdout);
     if (json)
         fputc('\n', stdout);
@@ -111,7 +111,7 @@ static int probe(int argc, char **argv)
 static int play(hasp_session *s, const char *url, int show_status)
 {
     if (hasp_session_open(s, url) != HASP_OK)
-        return fail(s, url);
+        return fail(s, "cannot open");
     running = s;
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);

@@ -77,6 +77,26 @@ static double earliest_pts(hasp_session *s)
     return t;
 }
 
+/* In fast mode the clock jumps to the next frame, which is known only once
+ * every stream still running has one decoded: NaN until then, with *empty
+ * set to a queue worth waiting on. */
+static double fast_next_pts(hasp_session *s, bqueue **empty)
+{
+    double t = INFINITY;
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        if (!s->has_frames[i])
+            continue;
+        media_frame *f = bq_peek(&s->frames[i]);
+        if (f && f->pts < t)
+            t = f->pts;
+        else if (!f && !bq_finished(&s->frames[i])) {
+            *empty = &s->frames[i];
+            return NAN;
+        }
+    }
+    return t;
+}
+
 static void emit_position(hasp_session *s, const char *event, double extra_duration)
 {
     char fields[96];
@@ -236,17 +256,25 @@ static void leave_buffering(hasp_session *s, double now)
     pb->state = PLAY_PLAYING;
 }
 
-/* Sleep until the next frame is due, at most max_wait_ms. */
+/* Sleep until the next frame is due (in fast mode: until one is decoded),
+ * at most max_wait_ms. */
 static void wait_a_little(hasp_session *s, double pos, int max_wait_ms)
 {
     double wait = max_wait_ms / 1000.0;
-    if (s->pb.state == PLAY_PLAYING && !s->opts.fast) {
+    if (s->pb.state == PLAY_PLAYING && s->opts.fast) {
+        void *item;
+        bqueue *empty = NULL;
+        if (isnan(fast_next_pts(s, &empty)) && empty)
+            bq_peek_wait(empty, &item, wait < 0.005 ? wait : 0.005);
+        return;
+    }
+    if (s->pb.state == PLAY_PLAYING) {
         double next = earliest_pts(s);
         if (isfinite(next) && next - pos < wait)
             wait = next - pos;
+    } else if (wait > 0.005) {
+        wait = 0.005;
     }
-    if (s->pb.state == PLAY_BUFFERING || s->opts.fast)
-        wait = wait < 0.005 ? wait : 0.005;
     if (wait <= 0)
         return;
     struct timespec ts = { (time_t)wait, (long)((wait - floor(wait)) * 1e9) };
@@ -269,7 +297,8 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
     double pos = atomic_load(&s->position);
     if (pb->state == PLAY_PLAYING) {
         if (s->opts.fast) {
-            double next = earliest_pts(s);
+            bqueue *empty = NULL;
+            double next = fast_next_pts(s, &empty);
             pos = isfinite(next) && next > pos ? next : pos;
         } else {
             pos = pb->anchor_pos + (now - pb->anchor_wall);

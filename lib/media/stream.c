@@ -86,6 +86,12 @@ static hasp_err open_run(media_stream *ms, AVFormatContext **fmt, AVIOContext **
             continue;
         wanted++;
         int idx = av_find_best_stream(*fmt, out_types[i], -1, -1, NULL, 0);
+        if (idx < 0 && ms->dec[i].frames == 0) {
+            /* The media has no such stream (muxed segments without sound):
+             * end that output so nobody waits for it. */
+            bq_close(ms->dec[i].out);
+            ms->dec[i].out = NULL;
+        }
         if (idx < 0)
             continue;
         AVStream *st = (*fmt)->streams[idx];
