@@ -288,6 +288,8 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
         return HASP_ERR_EOF;
     if (atomic_load(&s->stop_requested))
         return finish(s, session_fail(s, HASP_ERR_ABORTED, "stopped on request"));
+    if (s->sink.poll(s->sink.ctx))
+        return finish(s, HASP_ERR_EOF); /* the viewer closed the window */
     hasp_err err = fatal_error(s);
     if (err != HASP_OK)
         return finish(s, err);

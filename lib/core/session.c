@@ -224,6 +224,8 @@ hasp_err hasp_session_start(hasp_session *s)
         err = bq_init(&s->frames[MEDIA_OUT_AUDIO], 64);
     if (err != HASP_OK)
         return session_fail(s, err, "out of memory");
+    if (!s->opts.headless && (err = out_sdl_init(&s->sink, "hasp", &s->log, s->err)) != HASP_OK)
+        return err;
     int separate_audio = s->n_groups > 1;
     for (int i = 0; i < s->n_groups && err == HASP_OK; i++)
         err = start_group(s, &s->groups[i], separate_audio);

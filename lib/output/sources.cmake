@@ -1,2 +1,3 @@
 list(APPEND HASP_SOURCES
-  output/null.c)
+  output/null.c
+  output/sdl.c)
