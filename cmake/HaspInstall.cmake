@@ -22,6 +22,10 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/haspConfig.cmake
               ${CMAKE_CURRENT_BINARY_DIR}/haspConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/hasp)
 
+# hasp.pc finds its prefix from its own place, so `cmake --install --prefix`
+# anywhere gives a working file.
+file(RELATIVE_PATH HASP_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" HASP_PC_TO_PREFIX "${HASP_PC_TO_PREFIX}")
 configure_file(cmake/hasp.pc.in ${CMAKE_CURRENT_BINARY_DIR}/hasp.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/hasp.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -18,11 +18,11 @@ libdir=$(dirname "$lib")
 export LD_LIBRARY_PATH=$libdir PKG_CONFIG_PATH=$libdir/pkgconfig
 
 # Only the public API is exported.
-extra=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBR]$/ && $3 !~ /^hasp_/ {print $3}')
+extra=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ && $3 !~ /^hasp_/ {print $3}')
 if [[ -n "$extra" ]]; then
   echo "libhasp.so exports symbols outside hasp_*:"; echo "$extra" | head -20; exit 1
 fi
-nm -D --defined-only "$lib" | grep -q ' T hasp_session_open$'
+nm -D --defined-only "$lib" | grep -Eq ' T hasp_session_open(@@HASP_0)?$'
 
 # pkg-config
 cc -std=c11 "${flags[@]}" "$consumer/consumer.c" -o "$work/app_pc" \
