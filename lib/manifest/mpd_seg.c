@@ -134,15 +134,15 @@ static double period_end_ticks(const mpd_seg *s, const mf_period *per)
 /* How many segments an S with r="-1" holds: up to the next S or the
  * period end; 0 with *open set when neither is known (live). */
 static int repeat_open(mpd_ctx *c, const xmlNode *sn, uint64_t t, uint64_t d,
-                       double end, uint64_t *n, int *open)
+                       double end, uint64_t *n, int *open, uint64_t *next_t)
 {
     const xmlNode *next = mpd_next(sn, "S");
-    uint64_t nt;
-    int r = next ? mpd_u64(c, next, "t", &nt) : 0;
+    int r = next ? mpd_u64(c, next, "t", next_t) : 0;
     if (r < 0)
         return -1;
     if (r) {
-        *n = nt > t ? (nt - t + d - 1) / d : 0;
+        /* the last repeat may overrun the next S; that one starts on time */
+        *n = *next_t > t ? (*next_t - t + d - 1) / d : 0;
         return 0;
     }
     if (end >= 0) {
@@ -175,8 +175,8 @@ static int add_s(mpd_ctx *c, mf_seg_source *src, const xmlNode *sn, uint64_t *t,
     if (src->n_tl && st < *t)
         return mpd_fail(c, HASP_ERR_PARSE, "MPD line %ld: S@t goes back in time",
                         xmlGetLineNo(sn));
-    uint64_t n = (uint64_t)rep + 1;
-    if (rep < 0 && repeat_open(c, sn, st, d, end, &n, &src->tl_open) < 0)
+    uint64_t n = (uint64_t)rep + 1, next_t = 0;
+    if (rep < 0 && repeat_open(c, sn, st, d, end, &n, &src->tl_open, &next_t) < 0)
         return -1;
     mf_tl_entry *e = mf_grow((void **)&src->tl, &src->n_tl, sizeof(*e));
     if (!e)
@@ -185,7 +185,7 @@ static int add_s(mpd_ctx *c, mf_seg_source *src, const xmlNode *sn, uint64_t *t,
     *e = (mf_tl_entry){st, d, n, first};
     if (n > src->max_segments || first > src->max_segments - n)
         return limit_fail(c, s->timeline, first + n);
-    *t = st + n * d;
+    *t = next_t ? next_t : st + n * d;
     return 0;
 }
 

@@ -126,7 +126,7 @@ static void live_window(const mf_quality *q, uint64_t *first, uint64_t *end)
     if (isnan(elapsed))
         return;
     uint64_t now_end = ending_by(s, elapsed);
-    if (s->kind == MF_SRC_TIMELINE || (per && per->duration >= 0))
+    if ((s->kind == MF_SRC_TIMELINE && !s->tl_open) || (per && per->duration >= 0))
         *end = now_end < *end ? now_end : *end;
     else
         *end = now_end;
