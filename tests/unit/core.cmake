@@ -1,1 +1,2 @@
 hasp_unit_test(strbuf unit/test_strbuf.c)
+hasp_unit_test(core unit/test_core.c)
