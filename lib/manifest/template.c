@@ -86,7 +86,7 @@ hasp_err mf_tpl_prepare(const char *tpl, const char *rep_id, int64_t bandwidth,
         }
         if (t.id == TPL_REPID) {
             for (const char *c = rep_id ? rep_id : ""; *c; c++)
-                sb_append(&sb, c, 1 + (*c == '$')); /* keep a literal $ escaped */
+                sb_puts(&sb, *c == '$' ? "$$" : (char[]){*c, '\0'}); /* stays escaped */
         } else if (t.id == TPL_BANDWIDTH)
             put_number(&sb, bandwidth > 0 ? (uint64_t)bandwidth : 0, t.width);
         else {
