@@ -77,24 +77,29 @@ static double earliest_pts(hasp_session *s)
     return t;
 }
 
+static int queue_full(bqueue *q) { return bq_count(q) >= q->cap; }
+
 /* In fast mode the clock jumps to the next frame, which is known only once
  * every stream still running has one decoded: NaN until then, with *empty
- * set to a queue worth waiting on. */
+ * set to a queue worth waiting on. A full queue cannot wait, though: its
+ * decoder is blocked, and with muxed segments the other stream's frames may
+ * sit behind it in the file. */
 static double fast_next_pts(hasp_session *s, bqueue **empty)
 {
     double t = INFINITY;
+    int any_full = 0;
+    *empty = NULL;
     for (int i = 0; i < MEDIA_NOUTS; i++) {
         if (!s->has_frames[i])
             continue;
         media_frame *f = bq_peek(&s->frames[i]);
         if (f && f->pts < t)
             t = f->pts;
-        else if (!f && !bq_finished(&s->frames[i])) {
+        if (!f && !bq_finished(&s->frames[i]))
             *empty = &s->frames[i];
-            return NAN;
-        }
+        any_full |= queue_full(&s->frames[i]);
     }
-    return t;
+    return *empty && !any_full ? NAN : t;
 }
 
 static void emit_position(hasp_session *s, const char *event, double extra_duration)

@@ -41,6 +41,19 @@ class PlayTests(unittest.TestCase):
             total = sum(s["media_duration"] for s in seg_list)
             self.assertAlmostEqual(total, self.media["duration_s"], delta=0.1)
 
+    def test_every_single_period_packaging_decodes_every_frame(self):
+        # DASH template/timeline/list/sidx and HLS TS/fMP4/byte-range/separate
+        # audio: the same 600 frames whatever the packaging.
+        packagings = {name: p for name, p in self.media["packagings"].items()
+                      if len(p.get("periods", [{}])) == 1}
+        self.assertGreaterEqual(len(packagings), 8)
+        with server() as base:
+            for name, p in sorted(packagings.items()):
+                with self.subTest(packaging=name):
+                    run = play(base + "/" + p["manifest"], "--fast")
+                    end = self.check_complete(run)
+                    self.assertEqual(run.of("manifest")[0]["format"], p["format"])
+
     def test_quality_switches_keep_every_frame(self):
         # Starting at the lowest quality on a fast link, the rule climbs:
         # each switch brings a new init segment and must not lose a frame.
