@@ -13,8 +13,9 @@
 # Needs: bash, coreutils, awk, ffmpeg and ffprobe (FFmpeg 5.1 with libx264).
 set -euo pipefail
 
-readonly SELF=$(readlink -f "${BASH_SOURCE[0]}")
-readonly ROOT=$(dirname "$(dirname "$SELF")")
+SELF=$(readlink -f "${BASH_SOURCE[0]}")
+ROOT=$(dirname "$(dirname "$SELF")")
+readonly SELF ROOT
 readonly RECIPES="$ROOT/assets/media"
 readonly RECIPE_FILES=("$RECIPES/segment-base.awk" "$RECIPES/merge-periods.awk"
                        "$RECIPES/mpd-periods-json.awk")
@@ -30,15 +31,23 @@ readonly KBPS=(400 800 1400 2800)
 readonly FPS=30
 readonly SEG=2                     # segment duration and GOP length, seconds
 readonly AUDIO_RATE=48000 AUDIO_KBPS=128 SINE_HZ=1000
-readonly THREADS=2                 # the CI machines have 2 cores
+readonly THREADS=2                 # per encoder/filter graph: the target machines have 2 cores
 
 log() { printf 'gen-media: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 usage() { printf 'usage: %s [--duration 20|60] OUTDIR\n' "${0##*/}" >&2; exit "${1:-2}"; }
 
 # Quiet, non-interactive, overwrite: a failure shows up as ffmpeg's own error line and a
-# non-zero status that set -e turns into an abort.
-ff() { ffmpeg -hide_banner -loglevel error -nostdin -y "$@"; }
+# non-zero status that set -e turns into an abort. ffmpeg runs in the background and is
+# waited for, because bash defers its signal traps until a foreground command ends: an
+# interrupted run would otherwise finish the current encode before cleaning up.
+ffmpeg_pid=
+ff() {
+    ffmpeg -hide_banner -loglevel error -nostdin -y "$@" &
+    ffmpeg_pid=$!
+    wait "$ffmpeg_pid"
+    ffmpeg_pid=
+}
 probe() { ffprobe -v error -threads "$THREADS" "$@"; }
 
 # --- arguments --------------------------------------------------------------------------
@@ -55,8 +64,9 @@ while (($#)); do
 done
 [[ -n $outdir ]] || usage
 [[ $duration == 20 || $duration == 60 ]] || die "--duration must be 20 or 60, not '$duration'"
-command -v ffmpeg >/dev/null && command -v ffprobe >/dev/null ||
+if ! command -v ffmpeg >/dev/null || ! command -v ffprobe >/dev/null; then
     die "ffmpeg and ffprobe are needed (Debian: apt-get install ffmpeg)"
+fi
 
 outdir=${outdir%/}
 mkdir -p "$(dirname "$outdir")"
@@ -64,6 +74,11 @@ parent=$(cd "$(dirname "$outdir")" && pwd)
 name=$(basename "$outdir")
 outdir="$parent/$name"
 readonly STAMP_FILE=.gen-media.stamp
+
+# OUTDIR gets replaced wholesale at the end, so refuse up front to take over a folder
+# that this script did not make (a mistyped path must not cost anyone their files).
+ours_or_empty() { [[ ! -e $1 || -f $1/$STAMP_FILE || -z $(ls -A "$1") ]]; }
+ours_or_empty "$outdir" || die "$outdir exists and was not made by gen-media.sh; not replacing it"
 
 # --- cache ------------------------------------------------------------------------------
 # The stamp covers everything that decides the output: this script, its recipes, the
@@ -99,14 +114,19 @@ fi
 # Same file system as OUTDIR, so the final rename is atomic.
 work=$(mktemp -d "$parent/.$name.tmp.XXXXXX")
 chmod 755 "$work"              # mktemp makes it 0700; an HTTP server may run as someone else
-cleanup() { rm -rf "$work" "$work.old"; }
+cleanup() {
+    if [[ -n $ffmpeg_pid ]]; then
+        kill "$ffmpeg_pid" 2>/dev/null || true
+        wait "$ffmpeg_pid" 2>/dev/null || true
+    fi
+    rm -rf "$work" "$work.old"
+}
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
 start_time=$SECONDS
 frames=$((duration * FPS))
-nseg=$((duration / SEG))
 half=$((duration / 2))
 log "building ${duration}s media in $outdir"
 
@@ -123,8 +143,9 @@ log "building ${duration}s media in $outdir"
 # quality has its IDR frames at the same instants and any segment can be switched to.
 # nal-hrd=cbr makes x264 pad with filler data up to the target rate: the test pattern is
 # too easy to reach 1400k or 2800k on its own, and the ABR tests need segment sizes that
-# match the advertised bandwidth. repeat-headers puts SPS/PPS in front of every IDR,
-# which keeps the HRD SEI after them when the streams are converted to Annex B (TS).
+# match the advertised bandwidth. repeat-headers puts SPS/PPS in front of every IDR:
+# without it, the Annex B conversion for TS inserts them after the HRD buffering-period
+# SEI, and every H.264 parser then warns "non-existing SPS 0 referenced".
 # B-frames stay on (x264's default): real content has them.
 mkdir -p "$work/src"
 graph="[0:v][1:v]overlay=x=960:y=540:shortest=1,format=yuv420p,split=${#NAMES[@]}"
@@ -174,8 +195,7 @@ audio_in=${#NAMES[@]}
 # --- 2. DASH ----------------------------------------------------------------------------
 # Representations 0..3 are the video qualities (one AdaptationSet), 4 is the audio.
 dash() {    # dash FOLDER [dashenc options...]
-    local dir="$work/$1"; shift
-    local maps=()
+    local dir="$work/$1" maps=() i; shift
     for i in "${!NAMES[@]}"; do maps+=(-map "$i:v"); done
     maps+=(-map "$audio_in:a")
     mkdir -p "$dir"
@@ -187,6 +207,7 @@ dash() {    # dash FOLDER [dashenc options...]
 log "packaging DASH"
 dash dash-number -use_template 1 -use_timeline 0
 
+# shellcheck disable=SC2016  # $...$ are DASH template identifiers, for dashenc
 dash dash-time -use_template 1 -use_timeline 1 \
      -media_seg_name 'chunk-stream$RepresentationID$-$Time$.m4s'
 # dashenc names a segment after its first packet's pts but lists it in the MPD at
@@ -202,6 +223,7 @@ dash dash-list -use_template 0 -use_timeline 0
 # SegmentBase: dashenc writes one file per Representation with a global sidx, but can
 # only describe it as a SegmentList of byte ranges; segment-base.awk rewrites that part of
 # the MPD from the byte ranges of the boxes in each file.
+# shellcheck disable=SC2016
 dash dash-base -single_file 1 -global_sidx 1 -single_file_name 'stream$RepresentationID$.mp4'
 
 # Hex of the 4 bytes at OFFSET in FILE, e.g. 73696478 for "sidx".
@@ -350,14 +372,14 @@ for i in "${!NAMES[@]}"; do
 done
 
 json_list() {   # json_list ITEM... → "ITEM", "ITEM"
-    local out= item
+    local out='' item
     for item in "$@"; do out+="${out:+, }\"$item\""; done
     printf '%s' "$out"
 }
 
 # Segments each HLS media playlist lists, as the "periods" array used for DASH.
 hls_periods() {  # hls_periods FOLDER VIDEO_PLAYLIST... [-- AUDIO_PLAYLIST...]
-    local dir=$1 video= audio= into=video p n; shift
+    local dir=$1 video='' audio='' into=video p n; shift
     for p in "$@"; do
         if [[ $p == -- ]]; then into=audio; continue; fi
         n=$(grep -c '^#EXTINF' "$work/$dir/$p")
@@ -376,13 +398,14 @@ playlists_json() {  # playlists_json FOLDER [AUDIO_PLAYLIST]
     printf '{"video": [%s], "audio": [%s]}' "$(json_list "${v[@]}")" "${2:+\"$1/$2\"}"
 }
 
-packaging() {   # packaging NAME FORMAT MANIFEST ADDRESSING CONTAINER AUDIO PERIODS STREAMS
+packaging() {   # packaging NAME FORMAT MANIFEST ADDRESSING CONTAINER AUDIO PERIODS STREAMS NOTES
     printf '    "%s": {\n' "$1"
     printf '      "format": "%s",\n      "manifest": "%s",\n' "$2" "$3"
     printf '      "addressing": "%s",\n      "container": "%s",\n      "audio": "%s",\n' "$4" "$5" "$6"
     printf '      "segment_duration_s": %d,\n' "$SEG"
     printf '      "periods": %s,\n' "$7"
     printf '      %s,\n' "$8"
+    printf '      "notes": "%s",\n' "$9"
     printf '      "colour_bars": [\n        %s\n      ]\n    }' "$(indent '        ' <<<"$bars")"
 }
 
@@ -391,6 +414,11 @@ dash_ids=$(printf '"representation_ids": {"video": [%s], "audio": ["%d"]}' \
     "$(json_list $(seq 0 $((${#NAMES[@]} - 1))))" "${#NAMES[@]}")
 dash_periods() { awk -f "$RECIPES/mpd-periods-json.awk" "$work/$1/manifest.mpd"; }
 
+# What a player meets in the timestamps, as measured on FFmpeg 5.1's output.
+dash_notes="fMP4. Video pts start at 0 and dts at -2 frames (B-frames; the init segment's edit list shifts them); audio starts at -1024 samples (AAC priming, cut by the edit list), and the audio's last segment holds only the final AAC frame(s)."
+ts_notes="MPEG-TS timestamps start at 1.4 s (FFmpeg's mpegts mux delay): first video pts 1.4667 s, first audio pts 1.4453 s."
+
+# shellcheck disable=SC2016  # $Number$ and $Time$ below are DASH template identifiers
 {
     cat <<EOF
 {
@@ -428,32 +456,38 @@ dash_periods() { awk -f "$RECIPES/mpd-periods-json.awk" "$work/$1/manifest.mpd";
   "packagings": {
 EOF
     packaging dash-number dash dash-number/manifest.mpd 'SegmentTemplate $Number$' fmp4 separate \
-        "$(dash_periods dash-number)" "$dash_ids"
+        "$(dash_periods dash-number)" "$dash_ids" \
+        "$dash_notes dashenc writes one more audio file than the template addresses (that final frame)."
     printf ',\n'
     packaging dash-time dash dash-time/manifest.mpd 'SegmentTemplate $Time$ + SegmentTimeline' fmp4 separate \
-        "$(dash_periods dash-time)" "$dash_ids"
+        "$(dash_periods dash-time)" "$dash_ids" "$dash_notes"
     printf ',\n'
     packaging dash-base dash dash-base/manifest.mpd 'SegmentBase (sidx)' fmp4 separate \
-        "$dash_base_periods" "$dash_ids"
+        "$dash_base_periods" "$dash_ids" "$dash_notes"
     printf ',\n'
     packaging dash-list dash dash-list/manifest.mpd 'SegmentList' fmp4 separate \
-        "$(dash_periods dash-list)" "$dash_ids"
+        "$(dash_periods dash-list)" "$dash_ids" "$dash_notes"
     printf ',\n'
     packaging dash-2period dash dash-2period/manifest.mpd 'SegmentTemplate $Number$, 2 periods' fmp4 separate \
-        "$(dash_periods dash-2period)" "$dash_ids"
+        "$(dash_periods dash-2period)" "$dash_ids" \
+        "$dash_notes Each period's media time starts again at 0 (no presentationTimeOffset); the audio of each period starts or ends within one AAC frame (21 ms) of the period boundary, and the second period's init segments differ from the first's."
     printf ',\n'
     packaging hls-ts hls hls-ts/master.m3u8 'segment files' mpegts muxed \
-        "$(hls_periods hls-ts "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-ts)"
+        "$(hls_periods hls-ts "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-ts)" \
+        "$ts_notes"
     printf ',\n'
     packaging hls-fmp4 hls hls-fmp4/master.m3u8 'segment files + EXT-X-MAP' fmp4 muxed \
-        "$(hls_periods hls-fmp4 "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-fmp4)"
+        "$(hls_periods hls-fmp4 "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-fmp4)" \
+        "fMP4 with video and audio in each segment. hlsenc keeps dts >= 0: first video pts 0.066 s, first audio pts 0.045 s."
     printf ',\n'
     packaging hls-byterange hls hls-byterange/master.m3u8 'EXT-X-BYTERANGE, one file per variant' mpegts muxed \
-        "$(hls_periods hls-byterange "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-byterange)"
+        "$(hls_periods hls-byterange "${video_playlists[@]}")" "\"playlists\": $(playlists_json hls-byterange)" \
+        "$ts_notes One media.ts per variant; every segment has an explicit offset."
     printf ',\n'
     packaging hls-audio hls hls-audio/master.m3u8 'segment files, audio rendition group' mpegts separate \
         "$(hls_periods hls-audio "${video_playlists[@]}" -- audio/index.m3u8)" \
-        "\"playlists\": $(playlists_json hls-audio audio/index.m3u8)"
+        "\"playlists\": $(playlists_json hls-audio audio/index.m3u8)" \
+        "$ts_notes Video-only variants; the audio rendition (TS, audio only) is cut on AAC frames, so its segments last 2 s give or take one frame (21 ms) and the last one is a single frame."
     printf '\n  }\n}\n'
 } >"$work/media.json"
 
@@ -461,10 +495,8 @@ EOF
 # The stamp is written last: a set without it is never taken as complete.
 printf '%s\n' "$stamp" >"$work/$STAMP_FILE"
 if [[ -e $outdir ]]; then
-    # Only ever replace a folder this script made (or an empty one): OUTDIR is an
-    # argument, and rm -rf on a mistyped path must not happen.
-    [[ -f $outdir/$STAMP_FILE || -z $(ls -A "$outdir") ]] ||
-        die "$outdir exists and was not made by gen-media.sh; not replacing it"
+    # Checked again: someone may have put files there while we were encoding.
+    ours_or_empty "$outdir" || die "$outdir exists and was not made by gen-media.sh; not replacing it"
     mv "$outdir" "$work.old"
 fi
 mv "$work" "$outdir"
