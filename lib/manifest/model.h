@@ -41,6 +41,7 @@ typedef struct mf_segment {
     uint64_t number;    /* DASH $Number$ / HLS media sequence number */
     int discontinuity;  /* HLS: a discontinuity precedes this segment */
     int gap;            /* HLS EXT-X-GAP: no media to fetch */
+    double program_date_time; /* HLS: Unix s, NaN if unknown */
     const mf_key *key;  /* NULL when clear; owned by the quality */
 } mf_segment;
 

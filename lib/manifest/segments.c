@@ -201,12 +201,13 @@ static hasp_err list_segment(const mf_quality *q, uint64_t i, mf_segment *seg, c
     seg->discontinuity = e->discontinuity;
     seg->gap = e->gap;
     seg->key = e->key >= 0 ? &s->keys[e->key] : NULL;
+    seg->program_date_time = e->program_date_time;
     return HASP_OK;
 }
 
 hasp_err mf_quality_segment(const mf_quality *q, uint64_t i, mf_segment *seg, char *errbuf)
 {
-    *seg = (mf_segment){.range = {-1, -1}};
+    *seg = (mf_segment){.range = {-1, -1}, .program_date_time = NAN};
     const mf_seg_source *s = q->src;
     if (!s || s->kind == MF_SRC_SIDX)
         return hs_fail(errbuf, HASP_ERR_STATE,
