@@ -35,7 +35,7 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
     if (starts_with(s, end, "#EXTM3U"))
         return mf_hls_parse(ld, s, (size_t)(end - s), url, out, errbuf);
     if (starts_with(s, end, "<"))
-        return mf_mpd_parse(ld, data, len, url, out, errbuf);
+        return mf_mpd_parse(ld, s, (size_t)(end - s), url, out, errbuf);
     return hs_fail(errbuf, HASP_ERR_PARSE,
                    "%s: neither an MPD (XML) nor an M3U8 playlist (#EXTM3U)", url ? url : "manifest");
 }
