@@ -193,13 +193,49 @@ static hasp_err enter_quality(sched_group *sg, int quality, char *errbuf)
     return err;
 }
 
+/* Segment i of q, or *done when q has no such segment or it lies past the
+ * configured end. */
+static hasp_err segment_at(sched_group *sg, const mf_quality *q, uint64_t i, mf_segment *seg,
+                           int *done, char *errbuf)
+{
+    if (i >= mf_quality_segment_count(q)) {
+        *done = 1;
+        return HASP_OK;
+    }
+    hasp_err err = mf_quality_segment(q, i, seg, errbuf);
+    if (err == HASP_OK && sg->cfg.stop_at >= 0 && seg->start >= sg->cfg.stop_at) {
+        mf_segment_clear(seg);
+        *done = 1;
+    }
+    return err;
+}
+
+/* Wait until segment i fits under max_buffer, timed by the quality in use
+ * (a group's qualities are aligned), so that the quality is chosen only when
+ * the request is about to go out, with the freshest buffer level. */
+static hasp_err wait_turn(sched_group *sg, uint64_t i, int current, int *done, char *errbuf)
+{
+    if (current < 0)
+        return HASP_OK; /* nothing buffered yet */
+    mf_segment next;
+    hasp_err err = segment_at(sg, sg->g->qualities[current], i, &next, done, errbuf);
+    if (err != HASP_OK || *done)
+        return err;
+    if (!wait_for_room(sg, next.start))
+        *done = 1;
+    mf_segment_clear(&next);
+    return HASP_OK;
+}
+
 /* Download segment i at the chosen quality; 0 in *done while more follow. */
 static hasp_err fetch_segment(sched_group *sg, uint64_t i, int *current, int *done, char *errbuf)
 {
+    hasp_err err = wait_turn(sg, i, *current, done, errbuf);
+    if (err != HASP_OK || *done)
+        return err;
     int quality = choose_quality(sg, (int)i);
     if (quality != *current) {
-        hasp_err err = enter_quality(sg, quality, errbuf);
-        if (err != HASP_OK)
+        if ((err = enter_quality(sg, quality, errbuf)) != HASP_OK)
             return err;
         if (*current >= 0) {
             emit_switch(sg, *current, quality);
@@ -210,19 +246,10 @@ static hasp_err fetch_segment(sched_group *sg, uint64_t i, int *current, int *do
         *current = quality;
     }
     mf_quality *q = sg->g->qualities[quality];
-    if (i >= mf_quality_segment_count(q)) {
-        *done = 1;
-        return HASP_OK;
-    }
     mf_segment seg;
-    hasp_err err = mf_quality_segment(q, i, &seg, errbuf);
-    if (err != HASP_OK)
+    err = segment_at(sg, q, i, &seg, done, errbuf);
+    if (err != HASP_OK || *done)
         return err;
-    if ((sg->cfg.stop_at >= 0 && seg.start >= sg->cfg.stop_at) || !wait_for_room(sg, seg.start)) {
-        mf_segment_clear(&seg);
-        *done = 1;
-        return HASP_OK;
-    }
     net_body body;
     net_result res;
     err = download(sg, seg.url, seg.range, &body, &res, errbuf);
