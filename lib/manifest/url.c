@@ -57,6 +57,18 @@ static void split(const char *s, url_parts *u)
         u->fragment = mk(s + 1, strlen(s + 1));
 }
 
+/* "/a/b" -> "/a": undo the last segment written after `base`. */
+static void drop_last_segment(strbuf *out, size_t base)
+{
+    if (out->failed || out->len <= base)
+        return;
+    while (out->len > base && out->data[out->len - 1] != '/')
+        out->len--;
+    if (out->len > base)
+        out->len--;
+    out->data[out->len] = '\0';
+}
+
 /* Section 5.2.4, on a buffer that already holds the merged path. */
 static void remove_dot_segments(strbuf *out, const char *in, size_t n)
 {
@@ -75,13 +87,7 @@ static void remove_dot_segments(strbuf *out, const char *in, size_t n)
             in = end;
         } else if ((left >= 4 && !memcmp(in, "/../", 4)) || (left == 3 && !memcmp(in, "/..", 3))) {
             in += 3 - (left == 3);
-            if (!out->failed) {
-                while (out->len > base && out->data[out->len - 1] != '/')
-                    out->len--;
-                if (out->len > base)
-                    out->len--;
-                out->data[out->len] = '\0';
-            }
+            drop_last_segment(out, base);
             if (left == 3)
                 sb_puts(out, "/");
         } else if ((left == 1 && in[0] == '.') || (left == 2 && !memcmp(in, "..", 2)))

@@ -124,6 +124,7 @@ static void test_url_edges(void **state)
         {NULL, "a/b", "a/b"},
         {"http://h.com/m.mpd?token=1", "seg.m4s", "http://h.com/seg.m4s"},
         {"http://user@h.com:8080/a/b", "../c", "http://user@h.com:8080/c"},
+        {"", "/..", "/"}, /* fuzz_url: dot segments with nothing before them */
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char *u = mf_url_resolve(cases[i][0], cases[i][1]);
