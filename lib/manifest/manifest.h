@@ -29,7 +29,12 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
                   mf_presentation **out, char *errbuf);
 
 /* Make q's segment index available: loads an HLS media playlist or fetches
- * and parses a DASH SegmentBase sidx. Does nothing when already done. */
+ * and parses a DASH SegmentBase sidx. Does nothing when already done,
+ * except for a live HLS playlist (no EXT-X-ENDLIST), which is fetched
+ * again: that is its refresh. A refresh replaces q's segment list, so
+ * mf_segment.key pointers obtained before it are no longer valid; find
+ * the place again with mf_quality_index_of. Not thread-safe against
+ * concurrent readers of q. */
 hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf);
 
 /* The `hasp probe --json` document (DESIGN.md), malloc'd. */

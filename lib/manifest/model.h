@@ -175,7 +175,7 @@ struct mf_presentation {
     double min_update_period;         /* s, < 0 if absent */
     double time_shift_buffer_depth;
     double suggested_presentation_delay;
-    double availability_time_offset;
+    double availability_time_offset;  /* the largest of any SegmentTemplate/List/Base, s */
     mf_utc_timing *utc_timings;
     size_t n_utc_timings;
     char *location, *patch_location;
@@ -217,6 +217,11 @@ uint64_t mf_quality_segment_count(const mf_quality *q);
  * DASH startNumber), so a live quality's available segments are
  * [mf_quality_first_available, mf_quality_segment_count). */
 uint64_t mf_quality_first_available(const mf_quality *q);
+
+/* The index of the segment numbered `number` (DASH $Number$, HLS media
+ * sequence number): how a live client finds its place again after a
+ * manifest refresh. 0 on success, -1 if q has no such segment. */
+int mf_quality_index_of(const mf_quality *q, uint64_t number, uint64_t *index);
 
 /* Fill seg with segment i (0-based) of q. */
 hasp_err mf_quality_segment(const mf_quality *q, uint64_t i, mf_segment *seg, char *errbuf);

@@ -38,7 +38,6 @@ int mpd_double(mpd_ctx *c, const xmlNode *n, const char *name, double *out);
 int mpd_duration(mpd_ctx *c, const xmlNode *n, const char *name, double *out);
 int mpd_datetime(mpd_ctx *c, const xmlNode *n, const char *name, double *out);
 int mpd_range(mpd_ctx *c, const xmlNode *n, const char *name, mf_range *out);
-int mpd_bool(mpd_ctx *c, const xmlNode *n, const char *name, int *out);
 /* An owned copy of an attribute (NULL if absent); 0, or -1 out of memory. */
 int mpd_dup(mpd_ctx *c, const xmlNode *n, const char *name, char **out);
 
@@ -54,7 +53,7 @@ typedef struct mpd_seg {
     mpd_seg_kind kind;
     const char *media, *init_tpl;
     uint64_t timescale, duration, start_number, end_number, pto;
-    int has_timescale, has_duration;
+    int has_duration;
     mf_range index_range;
     const char *init_source;
     mf_range init_range;
@@ -62,6 +61,7 @@ typedef struct mpd_seg {
     const xmlNode *timeline;
     const xmlNode *list;
     double ato;
+    int ato_inf;
 } mpd_seg;
 
 void mpd_seg_init(mpd_seg *s);

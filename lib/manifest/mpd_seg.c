@@ -39,10 +39,13 @@ static int merge_base(mpd_ctx *c, mpd_seg *s, const xmlNode *el)
     if (r && s->timescale == 0)
         return mpd_fail(c, HASP_ERR_PARSE, "MPD line %ld: %s@timescale must not be 0",
                         xmlGetLineNo(el), (const char *)el->name);
-    s->has_timescale |= r;
     if (mpd_u64(c, el, "presentationTimeOffset", &s->pto) < 0 ||
-        mpd_range(c, el, "indexRange", &s->index_range) < 0 ||
-        mpd_double(c, el, "availabilityTimeOffset", &s->ato) < 0)
+        mpd_range(c, el, "indexRange", &s->index_range) < 0)
+        return -1;
+    /* "INF": chunked low-latency delivery, a segment is there once it starts */
+    const char *ato = mpd_attr(c, el, "availabilityTimeOffset");
+    s->ato_inf = ato && !strcmp(ato, "INF") ? 1 : ato ? 0 : s->ato_inf;
+    if (ato && !s->ato_inf && mpd_double(c, el, "availabilityTimeOffset", &s->ato) < 0)
         return -1;
     return merge_init(c, s, el);
 }
@@ -244,6 +247,10 @@ static int build_template(mpd_ctx *c, const mpd_seg *s, mf_quality *q, const mf_
         if (n > src->max_segments)
             return limit_fail(c, rep, n);
     }
+    src->ato = s->ato_inf ? mf_source_nominal_duration(src) : s->ato;
+    mf_presentation *p = per->presentation;
+    if (src->ato > p->availability_time_offset)
+        p->availability_time_offset = src->ato;
     const char *init = s->init_tpl ? s->init_tpl : s->init_source;
     if (init) {
         if (prepare_url(c, init, q, &uses, &q->init_url) < 0)

@@ -117,14 +117,6 @@ static int p_int(const char *s, void *o)
     return 0;
 }
 
-static int p_bool(const char *s, void *o)
-{
-    if (strcmp(s, "true") && strcmp(s, "false"))
-        return -1;
-    *(int *)o = !strcmp(s, "true");
-    return 0;
-}
-
 int mpd_u64(mpd_ctx *c, const xmlNode *n, const char *name, uint64_t *out)
 {
     return typed(c, n, name, out, p_u64, "an unsigned integer");
@@ -153,11 +145,6 @@ int mpd_datetime(mpd_ctx *c, const xmlNode *n, const char *name, double *out)
 int mpd_range(mpd_ctx *c, const xmlNode *n, const char *name, mf_range *out)
 {
     return typed(c, n, name, out, p_range, "a byte range first-last below 2^63");
-}
-
-int mpd_bool(mpd_ctx *c, const xmlNode *n, const char *name, int *out)
-{
-    return typed(c, n, name, out, p_bool, "true or false");
 }
 
 int mpd_dup(mpd_ctx *c, const xmlNode *n, const char *name, char **out)

@@ -239,3 +239,28 @@ double mf_source_nominal_duration(const mf_seg_source *s)
     }
     return 0;
 }
+
+int mf_quality_index_of(const mf_quality *q, uint64_t number, uint64_t *index)
+{
+    const mf_seg_source *s = q->src;
+    if (!s || s->kind == MF_SRC_SIDX)
+        return -1;
+    if (s->kind != MF_SRC_LIST) {
+        if (number < s->start_number)
+            return -1;
+        *index = number - s->start_number;
+        return 0;
+    }
+    size_t lo = 0, hi = s->n_segs; /* numbers ascend through the list */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->segs[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n_segs || s->segs[lo].number != number)
+        return -1;
+    *index = lo;
+    return 0;
+}

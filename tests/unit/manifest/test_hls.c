@@ -160,6 +160,11 @@ static void test_media_vod(void **state)
     assert_true(isnan(seg.program_date_time));
     mf_segment_clear(&seg);
     assert_float_equal(p->periods[0]->groups[0]->segment_duration, 6, 0);
+    uint64_t idx = 0;
+    assert_int_equal(mf_quality_index_of(q, 101, &idx), 0);
+    assert_int_equal(idx, 1);
+    assert_int_equal(mf_quality_index_of(q, 99, &idx), -1);
+    assert_int_equal(mf_quality_index_of(q, 103, &idx), -1);
     mf_presentation_free(p);
 }
 

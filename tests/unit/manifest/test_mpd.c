@@ -285,6 +285,10 @@ static void test_live_number(void **state)
     assert_int_equal(mf_quality_segment_count(q), 50);
     assert_int_equal(mf_quality_first_available(q), 35);
     check_segment(q, 49, ORIGIN "live/50.m4s", -1, -1, 98, 2);
+    uint64_t idx = 0;
+    assert_int_equal(mf_quality_index_of(q, 50, &idx), 0);
+    assert_int_equal(idx, 49);
+    assert_int_equal(mf_quality_index_of(q, 0, &idx), -1);
     p->now_override = 1704067200.0 - 10;
     assert_int_equal(mf_quality_segment_count(q), 0);
     assert_int_equal(mf_quality_first_available(q), 0);
@@ -339,6 +343,18 @@ static void test_live_metadata(void **state)
     mf_quality *q = quality_at(p, 0, 0, 0);
     p->now_override = 1686825000.5 + 10; /* availabilityTimeOffset 1.5 s: 11.5 s published */
     assert_int_equal(mf_quality_segment_count(q), 5);
+    assert_float_equal(p->availability_time_offset, 1.5, 1e-9);
+    mf_presentation_free(p);
+}
+
+static void test_live_ato_inf(void **state)
+{
+    mf_presentation *p = parse_asset("dash/live_ato_inf.mpd", ORIGIN "manifest.mpd");
+    mf_quality *q = quality_at(p, 0, 0, 0);
+    p->now_override = 1704067200.0 + 5; /* the segment 4-6 s has started */
+    assert_int_equal(mf_quality_segment_count(q), 3);
+    check_segment(q, 2, ORIGIN "c3.m4s", -1, -1, 4, 2);
+    assert_float_equal(p->availability_time_offset, 2, 1e-9);
     mf_presentation_free(p);
 }
 
@@ -357,6 +373,7 @@ int main(void)
         cmocka_unit_test(test_live_number),
         cmocka_unit_test(test_live_timeline),
         cmocka_unit_test(test_live_metadata),
+        cmocka_unit_test(test_live_ato_inf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
