@@ -272,6 +272,5 @@ int hls_parse_master(hls_ctx *c, mf_presentation *p)
     if (!m.variants->n_qualities)
         return hls_fail(c, HASP_ERR_PARSE, "master playlist without any variant");
     m.variants->type = variants_type(m.variants);
-    mf_group_sort(m.variants);
-    return 0;
+    return mf_group_finish(m.variants) < 0 ? hls_nomem(c) : 0;
 }

@@ -111,8 +111,10 @@ mf_media mf_content_type_media(const char *content_type);
 /* Nominal segment duration of a source (s), 0 if unknown. */
 double mf_source_nominal_duration(const mf_seg_source *s);
 
-/* Sort a group's qualities by bandwidth, lowest first (stable on ties). */
-void mf_group_sort(mf_group *g);
+/* Once a group has all its qualities: sort them by bandwidth, lowest
+ * first (stable on ties), and give the group the mime type and codecs its
+ * qualities share. -1 when out of memory. */
+int mf_group_finish(mf_group *g);
 
 /* Entry points of the two parsers, called by mf_parse. */
 hasp_err mf_mpd_parse(const mf_loader *ld, const char *data, size_t len, const char *url,

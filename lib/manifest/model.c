@@ -2,7 +2,9 @@
 #include "manifest/internal.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 void mf_limits_default(mf_limits *lim)
 {
@@ -170,10 +172,36 @@ static int cmp_bandwidth(const void *a, const void *b)
     return (x->doc_order > y->doc_order) - (x->doc_order < y->doc_order);
 }
 
-void mf_group_sort(mf_group *g)
+/* The value every quality shares, or NULL. */
+static const char *common(const mf_group *g, size_t field)
+{
+    const char *v = NULL;
+    for (size_t i = 0; i < g->n_qualities; i++) {
+        const char *q = *(char *const *)((const char *)g->qualities[i] + field);
+        if (!q || (v && strcmp(v, q)))
+            return NULL;
+        v = q;
+    }
+    return v;
+}
+
+static int fill_common(mf_group *g, char **dst, size_t field)
+{
+    const char *v = *dst ? NULL : common(g, field);
+    if (!v)
+        return 0;
+    *dst = mf_strdup(v);
+    return *dst ? 0 : -1;
+}
+
+int mf_group_finish(mf_group *g)
 {
     for (size_t i = 0; i < g->n_qualities; i++)
         g->qualities[i]->doc_order = i;
     if (g->n_qualities > 1)
         qsort(g->qualities, g->n_qualities, sizeof(g->qualities[0]), cmp_bandwidth);
+    if (fill_common(g, &g->mime, offsetof(mf_quality, mime)) < 0 ||
+        fill_common(g, &g->codecs, offsetof(mf_quality, codecs)) < 0)
+        return -1;
+    return 0;
 }

@@ -175,8 +175,7 @@ static int parse_adaptation(mpd_ctx *c, mf_period *per, const xmlNode *an,
     g->type = classify(c, an, &b, g);
     if (g->n_qualities)
         g->segment_duration = mf_source_nominal_duration(g->qualities[0]->src);
-    mf_group_sort(g);
-    rc = c->err ? -1 : 0;
+    rc = mf_group_finish(g) < 0 ? mpd_nomem(c) : c->err ? -1 : 0;
 out:
     mf_strv_free(bases, n_bases);
     return rc;

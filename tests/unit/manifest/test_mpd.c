@@ -251,6 +251,9 @@ static void test_groups(void **state)
     }
     mf_group *v = per->groups[0], *a = per->groups[1];
     assert_true(v->is_protected);
+    assert_null(v->mime);
+    assert_string_equal(v->codecs, "avc1.4d401e");
+    assert_string_equal(per->groups[3]->mime, "text/vtt"); /* from its only Representation */
     assert_false(a->is_protected);
     const char *order[] = {"lo", "mid", "same", "hi"};
     assert_int_equal(v->n_qualities, 4);
