@@ -87,6 +87,24 @@ static void test_json_hls_unloaded(void **state)
     mf_presentation_free(p);
 }
 
+/* fuzz_mpd: a period of 4e74 s reached undefined behaviour in JSON output */
+static void test_json_huge_numbers(void **state)
+{
+    const char *doc = "<MPD type=\"static\"><Period duration=\"PT4000000000000000000000000"
+                      "00000000000000000000000000000000000000000000000000S\"/></MPD>";
+    fake_server srv = {0};
+    mf_loader ld;
+    loader_init(&ld, &srv);
+    mf_presentation *p = NULL;
+    char err[HASP_ERRBUF];
+    assert_int_equal(mf_parse(&ld, doc, strlen(doc), "http://e.com/m.mpd", &p, err), HASP_OK);
+    char *json = probe(p, 1);
+    if (!strstr(json, "\"duration\":4e+74"))
+        fail_msg("%s", json);
+    free(json);
+    mf_presentation_free(p);
+}
+
 static void test_text(void **state)
 {
     mf_presentation *p = parse_asset("dash/groups.mpd", "http://example.com/m.mpd");
@@ -131,7 +149,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_json_dash),        cmocka_unit_test(test_json_segments),
         cmocka_unit_test(test_json_live_window), cmocka_unit_test(test_json_hls_unloaded),
-        cmocka_unit_test(test_text),             cmocka_unit_test(test_load_detection),
+        cmocka_unit_test(test_json_huge_numbers), cmocka_unit_test(test_text),             cmocka_unit_test(test_load_detection),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
