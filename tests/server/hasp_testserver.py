@@ -68,16 +68,20 @@ CHUNK_TARGET_S = 0.010
 CHUNK_MIN_BYTES = 256
 CHUNK_MAX_BYTES = 4096
 UNSHAPED_CHUNK_BYTES = 64 * 1024
-# A sender comes back from its sleep a little late every chunk; if the link
-# idled for that lateness each time, a long download would drift slow by a few
-# percent. So the link may catch up on up to PACER_SLACK_S of past idle time
-# (a token bucket with a 30 ms burst). It also means a download starting on
-# an idle link gets its first ~30 ms worth of bytes at once.
+# A sender comes back from its sleep a little (on a loaded machine: a lot)
+# late. While any body is being sent the link counts as backlogged, as a real
+# bottleneck with data queued would be, so that lateness is caught up (up to
+# PACER_CATCH_UP_S) instead of drifting every download slow. When no body is
+# being sent the link really idles; a transfer starting then may use at most
+# PACER_SLACK_S of that idle time (it gets its first ~30 ms worth of bytes at
+# once), which absorbs the wake-up jitter of its first chunks.
+PACER_CATCH_UP_S = 0.250
 PACER_SLACK_S = 0.030
 
 IDLE_TIMEOUT_S = 60.0          # keep-alive connections idle longer are closed
 WATCH_INTERVAL_S = 0.2         # lifecycle polling (parent pid, lifetime, CMD)
 PENDING_LINES_WAIT_S = 2.0     # bound on log/reset waiting for late log lines
+SHUTDOWN_LOG_WAIT_S = 1.0      # bound on shutdown waiting for the last log lines
 MAX_CONTROL_BODY = 16 * 1024 * 1024
 MAX_DISCARDED_BODY = 1024 * 1024
 EXIT_STOPPED_EARLY = 124       # --run: server stopped before CMD finished
@@ -227,7 +231,9 @@ class Pacer:
     bytes are through. The sender sleeps until that end and then writes the
     chunk, so the client's last byte arrives exactly on schedule. N parallel
     downloads interleave their reservations and each gets about 1/N.
-    Idle link time older than PACER_SLACK_S is lost (no long-term credit).
+    Senders bracket their body loop with begin_transfer()/end_transfer(); see
+    PACER_CATCH_UP_S and PACER_SLACK_S for how late senders and an idle link
+    are accounted.
     """
 
     def __init__(self, trace=None):
@@ -235,6 +241,7 @@ class Pacer:
         self._trace = trace
         self._epoch = time.monotonic()
         self._next_free = 0.0          # trace time at which the link is free
+        self._active = 0               # bodies being sent (not stalled) right now
 
     def set_trace(self, trace):
         with self._lock:
@@ -259,13 +266,27 @@ class Pacer:
         wanted = int(trace.rate_at(now) * CHUNK_TARGET_S)
         return max(CHUNK_MIN_BYTES, min(CHUNK_MAX_BYTES, wanted))
 
+    def begin_transfer(self):
+        """A body starts (or resumes after a stall): the link is backlogged."""
+        with self._lock:
+            if self._active == 0:
+                # Nobody had data to send: that idle time is gone, but for the
+                # slack that absorbs the first chunks' wake-up jitter.
+                now = time.monotonic() - self._epoch
+                self._next_free = max(self._next_free, now - PACER_SLACK_S)
+            self._active += 1
+
+    def end_transfer(self):
+        with self._lock:
+            self._active -= 1
+
     def reserve(self, nbytes):
         """Reserve link time for nbytes; monotonic deadline, or None if unshaped."""
         with self._lock:
             if self._trace is None:
                 return None
             now = time.monotonic() - self._epoch
-            start = max(now - PACER_SLACK_S, self._next_free)
+            start = max(now - PACER_CATCH_UP_S, self._next_free)
             end = self._trace.finish_time(start, nbytes)
             self._next_free = end
             return self._epoch + end
@@ -447,16 +468,8 @@ class RequestLog:
                 self._file = None
 
 
-class PendingLines:
-    """Counts requests whose end the client may already have seen but whose
-    log line is not written yet.
-
-    A client can read a response's last byte before the server thread gets to
-    append the log line, so a test that reads the log (or resets) right after a
-    download could miss the line, or see it land after the reset. Handlers
-    enter() just before the write that completes the response and leave()
-    once the line is written; log reads and resets wait for zero.
-    """
+class WaitableCount:
+    """A counter that other threads can wait on to drop to zero."""
 
     def __init__(self):
         self._cond = threading.Condition()
@@ -491,7 +504,15 @@ class ServerState:
         self.faults = FaultTable()
         self.faults.replace(rules)
         self.log = RequestLog(log_path)
-        self.pending_lines = PendingLines()
+        # A client can read a response's last byte before the server thread
+        # gets to append the log line, so a log read (or reset) right after a
+        # download could miss the line, or see it land after the reset.
+        # pending_lines counts responses that may look complete to the client
+        # but are not logged yet; log reads and resets wait for it to be 0.
+        self.pending_lines = WaitableCount()
+        # Media requests not logged yet at all; shutdown waits for them so the
+        # log is complete (aborted transfers included) when the process exits.
+        self.in_flight = WaitableCount()
         self.rtt_s = rtt_ms / 1000.0
         self.verbose = verbose
         self.stop_event = threading.Event()
@@ -517,7 +538,10 @@ class ServerState:
             self.wait(remaining)
 
     def stderr(self, message):
-        print(f"hasp_testserver: {message}", file=sys.stderr, flush=True)
+        try:
+            print(f"hasp_testserver: {message}", file=sys.stderr, flush=True)
+        except (OSError, ValueError):
+            pass                         # nobody is listening; never fail a request over it
 
 
 # --------------------------------------------------------------------------
@@ -718,7 +742,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def _split_target(self):
         """(decoded path, raw query or None), or None if the target is unusable."""
         target = self.path
-        if "://" in target.split("?", 1)[0]:        # absolute-form request target
+        if not target.startswith("/") and "://" in target:   # absolute-form target
             parsed = urllib.parse.urlsplit(target)
             target = (parsed.path or "/") + ("?" + parsed.query if parsed.query else "")
         raw_path, _, query = target.partition("?")
@@ -802,6 +826,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         outcome = Outcome()
         response = None
         self._completing = False
+        state.in_flight.enter()
         try:
             state.wait(state.rtt_s)
             if rule is not None and rule.action == "slow_first_byte":
@@ -830,6 +855,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self._log(path, query, range_header, rule, outcome)
             if self._completing:
                 state.pending_lines.leave()
+            state.in_flight.leave()
 
     def _completing_now(self):
         """The next write may complete the response as the client sees it."""
@@ -852,33 +878,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if action in ("truncate", "reset"):
             limit = min(limit, rule.nbytes)
         stall_at = rule.nbytes if action == "stall" else None
-        complete_at = min(limit, response.announced)
-        pacer = self.state.pacer
-        while True:
-            if stall_at is not None and outcome.sent >= stall_at:
-                stall_at = None
-                self.state.wait(rule.seconds)
-                if rule.then_close:
-                    self.close_connection = True
-                    outcome.aborted = outcome.sent < response.announced
-                    return
-            if outcome.sent >= limit:
-                break
-            n = min(pacer.chunk_size(), limit - outcome.sent)
-            if stall_at is not None:
-                n = min(n, stall_at - outcome.sent)
-            data = response.body.read(n)
-            if not data:                 # file shrank under us: cut the response
-                self.close_connection = True
-                outcome.aborted = True
-                return
-            deadline = pacer.reserve(len(data))
-            if deadline is not None:
-                self.state.wait_until(deadline)
-            if outcome.sent + len(data) >= complete_at:
-                self._completing_now()
-            self.wfile.write(data)
-            outcome.sent += len(data)
+        if not self._pace_body(response, outcome, limit, stall_at, rule):
+            return                       # cut short (stall then_close, file shrank)
         if action == "truncate":
             self.close_connection = True
             outcome.aborted = outcome.sent < response.announced
@@ -890,6 +891,47 @@ class Handler(http.server.BaseHTTPRequestHandler):
             # The framing is wrong either way; close so nothing downstream
             # parses leftover bytes as a response.
             self.close_connection = True
+
+    def _pace_body(self, response, outcome, limit, stall_at, rule):
+        """Write up to `limit` body bytes on the pacer's schedule, pausing once
+        at `stall_at` if given. Returns False if the response was cut short."""
+        pacer = self.state.pacer
+        complete_at = min(limit, response.announced)
+        pacer.begin_transfer()
+        try:
+            while True:
+                if stall_at is not None and outcome.sent >= stall_at:
+                    stall_at = None
+                    # A deliberate pause is not sender lateness: release the
+                    # link so the stall is not caught up as a burst afterwards.
+                    pacer.end_transfer()
+                    try:
+                        self.state.wait(rule.seconds)
+                    finally:
+                        pacer.begin_transfer()
+                    if rule.then_close:
+                        self.close_connection = True
+                        outcome.aborted = outcome.sent < response.announced
+                        return False
+                if outcome.sent >= limit:
+                    return True
+                n = min(pacer.chunk_size(), limit - outcome.sent)
+                if stall_at is not None:
+                    n = min(n, stall_at - outcome.sent)
+                data = response.body.read(n)
+                if not data:             # file shrank under us: cut the response
+                    self.close_connection = True
+                    outcome.aborted = True
+                    return False
+                deadline = pacer.reserve(len(data))
+                if deadline is not None:
+                    self.state.wait_until(deadline)
+                if outcome.sent + len(data) >= complete_at:
+                    self._completing_now()
+                self.wfile.write(data)
+                outcome.sent += len(data)
+        finally:
+            pacer.end_transfer()
 
     def _log(self, path, query, range_header, rule, outcome):
         state = self.state
@@ -1186,13 +1228,13 @@ def main(argv=None):
         parser.error("--run needs a command")
     try:
         trace, rules = load_config(args)
+        state = ServerState(args.root, trace, args.rtt_ms, rules, args.log, args.verbose)
+        server = TestServer(state, args.port)
     except (OSError, ValueError) as exc:
-        parser.error(str(exc))
-    state = ServerState(args.root, trace, args.rtt_ms, rules, args.log, args.verbose)
+        parser.error(str(exc))            # exit status 2, nothing printed on stdout
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(signum, lambda *_: state.stop_event.set())
 
-    server = TestServer(state, args.port)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                      name="accept", daemon=True).start()
     announce_port(server.server_port, args.port_file)
@@ -1220,6 +1262,7 @@ def main(argv=None):
     server.shutdown()
     server.server_close()
     server.close_all_connections()
+    state.in_flight.wait_idle(SHUTDOWN_LOG_WAIT_S)
     state.log.close()
     sys.stdout.flush()
     sys.stderr.flush()

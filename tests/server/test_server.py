@@ -144,9 +144,11 @@ class Server:
         return resp.status, (json.loads(data) if ctype.startswith("application/json") else data)
 
     def log(self):
+        """The request log, in request order (lines are written in end order)."""
         status, text = self.control("log", method="GET")
         assert status == 200
-        return [json.loads(line) for line in text.splitlines() if line]
+        return sorted((json.loads(line) for line in text.splitlines() if line),
+                      key=lambda entry: entry["t"])
 
     def reset(self):
         """Fresh state between tests: no faults, empty log, unshaped, no RTT."""
@@ -483,6 +485,16 @@ class FaultTests(ServerTestCase):
         self.assertEqual(len(ctx.exception.partial), 2000)
         self.assertTrue(self.server.log()[0]["aborted"])
 
+    def test_stall_under_shaping_adds_its_duration(self):
+        # 100 kB at 100 kB/s = 1 s, plus a 0.5 s stall that must not be caught
+        # up afterwards as a burst.
+        self.server.control("trace", {"rate_kbps": 800})
+        self.set_faults({"match": "/f100000.bin", "action": "stall", "bytes": 20_000,
+                         "seconds": 0.5})
+        _, body, elapsed = fetch(self.server, "/f100000.bin")
+        self.assertEqual(body, content(100_000))
+        self.assertDuration(elapsed, 1.5)
+
     def test_slow_first_byte(self):
         self.set_faults({"match": "*.mpd", "action": "slow_first_byte", "seconds": 0.8})
         conn = self.connection()
@@ -599,10 +611,10 @@ class ControlTests(ServerTestCase):
         self.assertDuration(elapsed, 1.0)
 
     def test_rtt(self):
-        self.server.control("rtt", {"ms": 300})
+        self.server.control("rtt", {"ms": 400})
         resp, _, elapsed = fetch(self.server, "/a.mpd")
         self.assertEqual(resp.status, 200)
-        self.assertDuration(elapsed, 0.3)
+        self.assertDuration(elapsed, 0.4)
         self.server.control("rtt", {"ms": 0})
         self.assertLess(fetch(self.server, "/a.mpd")[2], 0.1)
 
@@ -741,13 +753,13 @@ class ShapingTests(ServerTestCase):
         self.assertDuration(elapsed, 1.0)
 
     def test_rate_and_rtt_from_command_line(self):
-        server = Server("--rate-kbps", "800", "--rtt-ms", "250")
+        server = Server("--rate-kbps", "800", "--rtt-ms", "400")
         self.addCleanup(server.stop)
         _, _, small = fetch(server, "/a.mpd")
-        self.assertDuration(small, 0.25)
-        _, body, elapsed = fetch(server, "/f100000.bin")             # 0.25 + 1.0 s
+        self.assertDuration(small, 0.4)
+        _, body, elapsed = fetch(server, "/f100000.bin")             # 0.4 + 1.0 s
         self.assertEqual(len(body), 100_000)
-        self.assertDuration(elapsed, 1.25)
+        self.assertDuration(elapsed, 1.4)
 
 
 # --------------------------------------------------------------------------
@@ -805,11 +817,16 @@ class LifecycleTests(unittest.TestCase):
             try:
                 fetch(server, "/a.mpd")
                 fetch(server, "/f1000.bin", {"Range": "bytes=-10"})
+                # The control endpoint waits for lines of completed responses;
+                # after it answers, the file holds them too.
+                served = server.log()
                 with open(log) as f:
                     entries = [json.loads(line) for line in f]
+                # Lines go out as requests end: under load, in either order.
+                entries.sort(key=lambda e: e["t"])
                 self.assertEqual([(e["path"], e["range"], e["bytes"]) for e in entries],
                                  [("/a.mpd", None, 11), ("/f1000.bin", "-10", 10)])
-                self.assertEqual(entries, server.log())
+                self.assertEqual(entries, served)
                 server.control("reset")
                 with open(log) as f:
                     self.assertEqual(f.read(), "")
@@ -896,7 +913,11 @@ class LifecycleTests(unittest.TestCase):
                 server.stop()
 
     def test_shutdown_is_prompt_with_open_and_stalled_connections(self):
-        server = Server("--fault", '{"match": "/f10000.bin", "action": "stall", '
+        tmp = tempfile.mkdtemp(prefix="hasp-log-")
+        self.addCleanup(shutil.rmtree, tmp, True)
+        log = os.path.join(tmp, "log.jsonl")
+        server = Server("--log", log,
+                        "--fault", '{"match": "/f10000.bin", "action": "stall", '
                                    '"bytes": 10, "seconds": 60}')
         idle = server.connection()
         idle.request("GET", "/a.mpd")
@@ -911,6 +932,10 @@ class LifecycleTests(unittest.TestCase):
         self.assertEqual(server.stop().strip(), "")
         idle.close()
         stalled.close()
+        with open(log) as f:      # the transfer cut by the shutdown is logged too
+            entries = [json.loads(line) for line in f]
+        self.assertEqual([(e["path"], e["bytes"], e["aborted"]) for e in entries],
+                         [("/a.mpd", 11, False), ("/f10000.bin", 10, True)])
 
 
 if __name__ == "__main__":
