@@ -67,7 +67,8 @@ hasp_err mf_hls_load_media(const mf_loader *ld, mf_quality *q, char *errbuf)
     if (len > ld->limits.max_manifest_bytes)
         err = hs_fail(errbuf, HASP_ERR_LIMIT, "%s: playlist over the size limit", q->playlist_url);
     else
-        err = hls_parse_media(ld, data, len, final_url ? final_url : q->playlist_url, q, errbuf);
+        err = hls_parse_media(ld, data, len, final_url ? final_url : q->playlist_url,
+                              q->group ? q->group->period->presentation->priv : NULL, q, errbuf);
     free(data);
     free(final_url);
     if (err == HASP_OK)
@@ -113,7 +114,7 @@ static hasp_err single_media(const mf_loader *ld, const char *data, size_t len, 
     g->n_qualities = 1;
     q->group = g;
     q->init_range = (mf_range){-1, -1};
-    hasp_err err = hls_parse_media(ld, data, len, url, q, errbuf);
+    hasp_err err = hls_parse_media(ld, data, len, url, NULL, q, errbuf);
     if (err == HASP_OK)
         apply_media(q);
     return err;
@@ -132,7 +133,10 @@ hasp_err mf_hls_parse(const mf_loader *ld, const char *data, size_t len, const c
     if (is_master(data, len)) {
         hls_ctx c;
         hls_init(&c, ld, data, len, p->url, errbuf);
-        hls_parse_master(&c, p);
+        if (hls_parse_master(&c, p) == 0 && c.n_vars && !(p->priv = calloc(1, sizeof(*p->priv))))
+            hls_nomem(&c);
+        if (p->priv)
+            hls_take_vars(&c, &p->priv->vars, &p->priv->n_vars);
         hls_done(&c);
         err = c.err;
     } else

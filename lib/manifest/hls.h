@@ -5,10 +5,6 @@
 
 #include "manifest/internal.h"
 
-typedef struct hls_var {
-    char *name, *value;
-} hls_var;
-
 typedef struct hls_ctx {
     const mf_loader *ld;
     const char *url;        /* of the playlist, for relative URIs */
@@ -18,8 +14,10 @@ typedef struct hls_ctx {
     size_t line_no;
     int started;            /* the #EXTM3U line was seen */
     char *line;             /* the current line, substituted, owned */
-    hls_var *vars;
+    mf_var *vars;
     size_t n_vars;
+    const mf_var *imports;  /* the master playlist's, for IMPORT */
+    size_t n_imports;
 } hls_ctx;
 
 #define HLS_MAX_ATTRS 32
@@ -33,6 +31,8 @@ typedef struct hls_attrs {
 
 void hls_init(hls_ctx *c, const mf_loader *ld, const char *data, size_t len, const char *url,
               char *errbuf);
+/* Hand the variables defined so far to the caller (c keeps none). */
+void hls_take_vars(hls_ctx *c, mf_var **vars, size_t *n);
 void hls_done(hls_ctx *c);
 /* Record a failure naming the current line (the first one wins); -1. */
 int hls_fail(hls_ctx *c, hasp_err code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -63,7 +63,7 @@ int hls_read_key(hls_ctx *c, const hls_attrs *a, mf_key *k);
 
 /* Parse a media playlist into q (src, hls, init segment). */
 hasp_err hls_parse_media(const mf_loader *ld, const char *data, size_t len, const char *url,
-                         mf_quality *q, char *errbuf);
+                         const mf_private *master, mf_quality *q, char *errbuf);
 /* Parse a master playlist into p's single period. */
 int hls_parse_master(hls_ctx *c, mf_presentation *p);
 

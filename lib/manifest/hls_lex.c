@@ -31,15 +31,19 @@ void hls_init(hls_ctx *c, const mf_loader *ld, const char *data, size_t len, con
     c->end = data + len;
 }
 
+void hls_take_vars(hls_ctx *c, mf_var **vars, size_t *n)
+{
+    *vars = c->vars;
+    *n = c->n_vars;
+    c->vars = NULL;
+    c->n_vars = 0;
+}
+
 void hls_done(hls_ctx *c)
 {
     free(c->line);
     c->line = NULL;
-    for (size_t i = 0; i < c->n_vars; i++) {
-        free(c->vars[i].name);
-        free(c->vars[i].value);
-    }
-    free(c->vars);
+    mf_vars_free(c->vars, c->n_vars);
     c->vars = NULL;
     c->n_vars = 0;
 }
@@ -62,12 +66,17 @@ int hls_fail(hls_ctx *c, hasp_err code, const char *fmt, ...)
 
 int hls_nomem(hls_ctx *c) { return hls_fail(c, HASP_ERR_NOMEM, "out of memory"); }
 
+static const char *lookup(const mf_var *vars, size_t n_vars, const char *name, size_t n)
+{
+    for (size_t i = 0; i < n_vars; i++)
+        if (strlen(vars[i].name) == n && !memcmp(vars[i].name, name, n))
+            return vars[i].value;
+    return NULL;
+}
+
 static const char *find_var(const hls_ctx *c, const char *name, size_t n)
 {
-    for (size_t i = 0; i < c->n_vars; i++)
-        if (strlen(c->vars[i].name) == n && !memcmp(c->vars[i].name, name, n))
-            return c->vars[i].value;
-    return NULL;
+    return lookup(c->vars, c->n_vars, name, n);
 }
 
 static int is_var_char(char ch) { return isalnum((unsigned char)ch) || ch == '-' || ch == '_'; }
@@ -105,25 +114,61 @@ static int substitute(hls_ctx *c, const char *raw, size_t n)
     return sb_finish(&sb, &c->line) == HASP_OK ? 0 : hls_nomem(c);
 }
 
+/* QUERYPARAM: the value of `name` in the playlist URL's query (*len
+ * bytes), or NULL. */
+static const char *query_param(const hls_ctx *c, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    const char *s = strchr(c->url, '?');
+    while (s && *s != '#') {
+        if (!strncmp(s + 1, name, n) && s[1 + n] == '=') {
+            *len = strcspn(s + 2 + n, "&#");
+            return s + 2 + n;
+        }
+        s = strpbrk(s + 1, "&#");
+    }
+    return NULL;
+}
+
+static int add_var(hls_ctx *c, const char *name, const char *value, size_t len)
+{
+    for (const char *s = name; *s; s++)
+        if (!is_var_char(*s))
+            return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE: bad variable name \"%.40s\"", name);
+    if (find_var(c, name, strlen(name)))
+        return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE: variable %.40s defined twice", name);
+    mf_var *v = mf_grow((void **)&c->vars, &c->n_vars, sizeof(*v));
+    if (!v || !(v->name = mf_strdup(name)) || !(v->value = mf_strndup(value, len)))
+        return hls_nomem(c);
+    return 0;
+}
+
+/* EXT-X-DEFINE: NAME+VALUE, IMPORT (from the master playlist) or
+ * QUERYPARAM (from this playlist's URL). */
 static int define(hls_ctx *c, char *text)
 {
     hls_attrs a;
     if (hls_parse_attrs(c, text, &a) < 0)
         return -1;
     const char *name = hls_get(&a, "NAME"), *value = hls_get(&a, "VALUE");
-    if (!name) /* IMPORT and QUERYPARAM need context this parser lacks */
-        return 0;
-    if (!value || !*name)
+    const char *import = hls_get(&a, "IMPORT"), *param = hls_get(&a, "QUERYPARAM");
+    size_t len = 0;
+    if (import) {
+        const char *v = lookup(c->imports, c->n_imports, import, strlen(import));
+        if (!v)
+            return hls_fail(c, HASP_ERR_PARSE,
+                            "EXT-X-DEFINE: IMPORT of %.40s, which no master playlist defines", import);
+        return add_var(c, import, v, strlen(v));
+    }
+    if (param) {
+        const char *v = query_param(c, param, &len);
+        if (!v)
+            return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE: no query parameter %.40s in the URL", param);
+        return add_var(c, param, v, len);
+    }
+    if (!name || !value || !*name)
         return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE needs NAME and VALUE");
-    for (const char *s = name; *s; s++)
-        if (!is_var_char(*s))
-            return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE: bad variable name \"%.40s\"", name);
-    if (find_var(c, name, strlen(name)))
-        return hls_fail(c, HASP_ERR_PARSE, "EXT-X-DEFINE: variable %.40s defined twice", name);
-    hls_var *v = mf_grow((void **)&c->vars, &c->n_vars, sizeof(*v));
-    if (!v || !(v->name = mf_strdup(name)) || !(v->value = mf_strdup(value)))
-        return hls_nomem(c);
-    return 0;
+    return add_var(c, name, value, strlen(value));
 }
 
 static int read_raw(hls_ctx *c, const char **raw, size_t *n)

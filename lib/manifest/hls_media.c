@@ -405,10 +405,14 @@ static void install(mf_quality *q, mf_seg_source *src, mf_hls_media *h, mf_quali
 }
 
 hasp_err hls_parse_media(const mf_loader *ld, const char *data, size_t len, const char *url,
-                         mf_quality *q, char *errbuf)
+                         const mf_private *master, mf_quality *q, char *errbuf)
 {
     hls_ctx c;
     hls_init(&c, ld, data, len, url, errbuf);
+    if (master) {
+        c.imports = master->vars;
+        c.n_imports = master->n_vars;
+    }
     mf_quality staged = {.init_range = {-1, -1}};
     media_state m = {.c = &c, .q = &staged, .extinf = -1, .key = -1, .pdt = NAN};
     m.src = calloc(1, sizeof(*m.src));

@@ -56,6 +56,18 @@ typedef struct mf_seg_source {
     uint64_t max_segments;
 } mf_seg_source;
 
+/* An HLS EXT-X-DEFINE variable. */
+typedef struct mf_var {
+    char *name, *value;
+} mf_var;
+
+/* What lib/manifest keeps about a presentation beyond the model. */
+typedef struct mf_private {
+    mf_var *vars;   /* the master playlist's variables, for IMPORT */
+    size_t n_vars;
+} mf_private;
+
+void mf_vars_free(mf_var *v, size_t n);
 void mf_seg_source_free(mf_seg_source *src);
 void mf_hls_media_free(mf_hls_media *h);
 void mf_quality_free(mf_quality *q);

@@ -18,6 +18,15 @@ void mf_segment_clear(mf_segment *seg)
     seg->url = NULL;
 }
 
+void mf_vars_free(mf_var *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(v[i].name);
+        free(v[i].value);
+    }
+    free(v);
+}
+
 static void key_clear(mf_key *k)
 {
     free(k->uri);
@@ -135,6 +144,9 @@ void mf_presentation_free(mf_presentation *p)
     for (size_t i = 0; i < p->n_periods; i++)
         mf_period_free(p->periods[i]);
     free(p->periods);
+    if (p->priv)
+        mf_vars_free(p->priv->vars, p->priv->n_vars);
+    free(p->priv);
     free(p);
 }
 

@@ -196,6 +196,7 @@ struct mf_presentation {
     /* The wall clock (Unix s) used for a dynamic presentation's available
      * segments; < 0 means the real clock. Tests and replays set it. */
     double now_override;
+    struct mf_private *priv;    /* private to lib/manifest */
 };
 
 typedef struct mf_limits {

@@ -289,6 +289,30 @@ static void test_variables(void **state)
     mf_presentation_free(p);
 }
 
+static void test_import_queryparam(void **state)
+{
+    fake_entry files[] = {
+        {HLS "mv.m3u8?a=1&token=xyz#f", "hls/master_vars.m3u8", NULL, 0},
+        {"https://cdn.example.com/v.m3u8?t=xyz", "hls/media_import.m3u8", NULL, 0},
+    };
+    fake_server srv = {.entries = files, .n = 2};
+    mf_loader ld;
+    loader_init(&ld, &srv);
+    mf_presentation *p = load_media("master_vars", HLS "mv.m3u8?a=1&token=xyz#f", &srv);
+    mf_quality *q = quality_at(p, 0, 0, 0);
+    assert_string_equal(q->playlist_url, "https://cdn.example.com/v.m3u8?t=xyz");
+    char err[HASP_ERRBUF] = "";
+    if (mf_quality_load(&ld, q, err) != HASP_OK)
+        fail_msg("%s", err);
+    check_segment(q, 0, "https://cdn.example.com/s.ts?t=xyz", -1, -1, 0, 2);
+    mf_presentation_free(p);
+    /* on its own, nothing is there to import */
+    expect_parse_error("hls/media_import.m3u8", HASP_ERR_PARSE,
+                       "line 2: EXT-X-DEFINE: IMPORT of base, which no master playlist defines");
+    expect_text_error("#EXTM3U\n#EXT-X-DEFINE:QUERYPARAM=\"k\"\n", HASP_ERR_PARSE,
+                      "no query parameter k in the URL");
+}
+
 static void test_crlf_bom(void **state)
 {
     const char *text = "\xEF\xBB\xBF#EXTM3U\r\n#EXT-X-TARGETDURATION:2\r\n\r\n#EXTINF:2,\r\n"
@@ -309,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_media_vod),     cmocka_unit_test(test_byterange),
         cmocka_unit_test(test_keys),          cmocka_unit_test(test_discontinuity_live),
         cmocka_unit_test(test_low_latency),   cmocka_unit_test(test_variables),
-        cmocka_unit_test(test_crlf_bom),
+        cmocka_unit_test(test_import_queryparam), cmocka_unit_test(test_crlf_bom),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
