@@ -129,6 +129,23 @@ static void test_timeline(void **state)
     mf_presentation_free(p);
 }
 
+static void test_misc_segments(void **state)
+{
+    mf_presentation *p = parse_asset("dash/misc_segments.mpd", ORIGIN "manifest.mpd");
+    mf_quality *ended = quality_at(p, 0, 0, 0), *tn = quality_at(p, 0, 1, 0),
+               *lt = quality_at(p, 0, 2, 0);
+    assert_int_equal(mf_quality_segment_count(ended), 4); /* numbers 3..6, not 15 */
+    check_segment(ended, 3, ORIGIN "e6.m4s", -1, -1, 6, 2);
+    assert_int_equal(mf_quality_segment_count(tn), 3);
+    check_segment(tn, 0, ORIGIN "n00.m4s", -1, -1, 1, 3);
+    check_segment(tn, 2, ORIGIN "n02.m4s", -1, -1, 7, 1.5);
+    assert_int_equal(lt->channels, 2);
+    assert_int_equal(mf_quality_segment_count(lt), 3);
+    check_segment(lt, 0, ORIGIN "l1.m4s", -1, -1, 0, 4);
+    check_segment(lt, 2, ORIGIN "l3.m4s", -1, -1, 6.5, 2.5);
+    mf_presentation_free(p);
+}
+
 static void test_segment_list(void **state)
 {
     mf_presentation *p = parse_asset("dash/segment_list.mpd", ORIGIN "manifest.mpd");
@@ -370,6 +387,7 @@ int main(void)
         cmocka_unit_test(test_inheritance),
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_segment_list),
+        cmocka_unit_test(test_misc_segments),
         cmocka_unit_test(test_segment_base_sidx),
         cmocka_unit_test(test_multiperiod),
         cmocka_unit_test(test_groups),
