@@ -1,11 +1,13 @@
 #!/bin/sh
-# Build the manifest fuzz targets with clang into build-fuzz/ and run each
-# for N seconds (default 60): scripts/fuzz.sh [N]. Crashes are written to
-# build-fuzz/crash-<target>-*; new corpus entries to build-fuzz/corpus_<target>.
+# Build the manifest fuzz targets with clang into build-fuzz/ (or
+# $HASP_FUZZ_BUILD) and run each for N seconds (default 60):
+# scripts/fuzz.sh [N]. Crashes are written to build-fuzz/crash-<target>-*,
+# new corpus entries to build-fuzz/corpus_<target>. Exit status 1 if any
+# target found a crash.
 set -eu
 secs=${1:-60}
 root=$(cd "$(dirname "$0")/.." && pwd)
-build=$root/build-fuzz
+build=${HASP_FUZZ_BUILD:-$root/build-fuzz}
 cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_C_COMPILER=clang \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j2
