@@ -141,6 +141,15 @@ static mf_media rendition_type(const char *type)
                                         : MF_OTHER;
 }
 
+/* CHANNELS="2", or "16/JOC": the count comes first; 0 if unreadable. */
+static int channel_count(const char *s)
+{
+    int n = 0;
+    for (; *s >= '0' && *s <= '9' && n < 1000; s++)
+        n = n * 10 + (*s - '0');
+    return n < 1000 ? n : 0;
+}
+
 static int read_rendition(hls_ctx *c, const hls_attrs *a, mf_group *g, mf_quality *q)
 {
     const char *ch = hls_get(a, "CHANNELS");
@@ -149,8 +158,8 @@ static int read_rendition(hls_ctx *c, const hls_attrs *a, mf_group *g, mf_qualit
         hls_get_yes(c, a, "AUTOSELECT", &g->autoselect) < 0 ||
         hls_get_uri(c, a, "URI", &q->playlist_url) < 0 || hls_get_dup(c, a, "NAME", &q->id) < 0)
         return -1;
-    if (ch) /* "2", or "16/JOC": the count comes first */
-        g->channels = q->channels = atoi(ch) > 0 && atoi(ch) < 1000 ? atoi(ch) : 0;
+    if (ch)
+        g->channels = q->channels = channel_count(ch);
     return 0;
 }
 

@@ -80,6 +80,10 @@ hasp_err mf_sidx_parse(const uint8_t *data, size_t len, uint64_t offset, mf_sidx
             mf_sidx_free(out);
             return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "sidx: hierarchical index (reference to another sidx)");
         }
+        if ((ref & 0x7fffffffu) == 0) {
+            mf_sidx_free(out);
+            return hs_fail(errbuf, HASP_ERR_PARSE, "sidx: reference %zu has size 0", i);
+        }
         if (pos > (uint64_t)INT64_MAX - (ref & 0x7fffffffu)) {
             mf_sidx_free(out);
             return hs_fail(errbuf, HASP_ERR_PARSE, "sidx: byte offsets past 2^63");

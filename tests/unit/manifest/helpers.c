@@ -135,3 +135,34 @@ void check_segment(const mf_quality *q, uint64_t i, const char *url, int64_t fir
     assert_float_equal(seg.duration, duration, 1e-6);
     mf_segment_clear(&seg);
 }
+
+size_t build_sidx(uint8_t *out, int version, uint64_t ept, uint64_t first_offset,
+                  const uint32_t *sizes, size_t n, uint32_t dur)
+{
+    size_t len = (version ? 40 : 32) + 12 * n, o = 0;
+#define PUT32(v) do { uint32_t x_ = (uint32_t)(v); out[o++] = (uint8_t)(x_ >> 24); \
+    out[o++] = (uint8_t)(x_ >> 16); out[o++] = (uint8_t)(x_ >> 8); out[o++] = (uint8_t)x_; } while (0)
+    PUT32(len);
+    memcpy(out + o, "sidx", 4);
+    o += 4;
+    PUT32((uint32_t)version << 24);
+    PUT32(1);    /* reference_ID */
+    PUT32(1000); /* timescale */
+    if (version) {
+        PUT32(ept >> 32);
+        PUT32(ept);
+        PUT32(first_offset >> 32);
+        PUT32(first_offset);
+    } else {
+        PUT32(ept);
+        PUT32(first_offset);
+    }
+    PUT32(n); /* reserved (16 bits) then reference_count */
+    for (size_t i = 0; i < n; i++) {
+        PUT32(sizes[i]);
+        PUT32(dur);
+        PUT32(0x90000000u);
+    }
+#undef PUT32
+    return len;
+}

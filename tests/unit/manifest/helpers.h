@@ -43,4 +43,9 @@ mf_quality *quality_at(mf_presentation *p, size_t period, size_t group, size_t q
 void check_segment(const mf_quality *q, uint64_t i, const char *url, int64_t first,
                    int64_t last, double start, double duration);
 
+/* A sidx box into out: version 0 or 1, n references of the given sizes,
+ * each `dur` long at timescale 1000. Returns its length. */
+size_t build_sidx(uint8_t *out, int version, uint64_t ept, uint64_t first_offset,
+                  const uint32_t *sizes, size_t n, uint32_t dur);
+
 #endif

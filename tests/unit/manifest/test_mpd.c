@@ -164,39 +164,6 @@ static void test_segment_list(void **state)
     mf_presentation_free(p);
 }
 
-/* A sidx box: version 0 or 1, references of the given sizes, each 2 s at
- * timescale 1000 (or `dur`). Returns its length. */
-static size_t build_sidx(uint8_t *out, int version, uint64_t ept, uint64_t first_offset,
-                         const uint32_t *sizes, size_t n, uint32_t dur)
-{
-    size_t len = (version ? 40 : 32) + 12 * n, o = 0;
-#define PUT32(v) do { uint32_t x_ = (uint32_t)(v); out[o++] = (uint8_t)(x_ >> 24); \
-    out[o++] = (uint8_t)(x_ >> 16); out[o++] = (uint8_t)(x_ >> 8); out[o++] = (uint8_t)x_; } while (0)
-    PUT32(len);
-    memcpy(out + o, "sidx", 4);
-    o += 4;
-    PUT32((uint32_t)version << 24);
-    PUT32(1);    /* reference_ID */
-    PUT32(1000); /* timescale */
-    if (version) {
-        PUT32(ept >> 32);
-        PUT32(ept);
-        PUT32(first_offset >> 32);
-        PUT32(first_offset);
-    } else {
-        PUT32(ept);
-        PUT32(first_offset);
-    }
-    PUT32(n); /* reserved (16 bits) then reference_count */
-    for (size_t i = 0; i < n; i++) {
-        PUT32(sizes[i]);
-        PUT32(dur);
-        PUT32(0x90000000u);
-    }
-#undef PUT32
-    return len;
-}
-
 static void test_segment_base_sidx(void **state)
 {
     static uint8_t od[900], noinit[700];
