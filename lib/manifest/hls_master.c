@@ -262,6 +262,43 @@ static mf_media variants_type(const mf_group *g)
     return MF_AUDIO;
 }
 
+/* *out: a copy of the entry of a CODECS list that is of media type m, or
+ * NULL if none is; -1 when out of memory. */
+static int codec_of(const char *codecs, mf_media m, char **out)
+{
+    for (const char *s = codecs; *s;) {
+        s += strspn(s, " ,");
+        size_t n = strcspn(s, ",");
+        char *one = mf_strndup(s, n);
+        if (!one)
+            return -1;
+        if (mf_codec_media(one) == m) {
+            *out = one;
+            return 0;
+        }
+        free(one);
+        s += n;
+    }
+    return 0;
+}
+
+/* A rendition's codecs are those its variants list for its media type. */
+static int rendition_codecs(master_state *m, mf_group *g)
+{
+    const mf_group *v = m->variants;
+    mf_quality *rq = g->qualities[0];
+    for (size_t i = 0; i < v->n_qualities && !rq->codecs; i++) {
+        const mf_quality *q = v->qualities[i];
+        const char *ref = g->type == MF_TEXT ? q->subtitle_group : q->audio_group;
+        if (!ref || !g->id || strcmp(ref, g->id) || !q->codecs || g->type == MF_VIDEO)
+            continue;
+        if (codec_of(q->codecs, g->type, &rq->codecs) < 0 ||
+            (rq->codecs && !(g->codecs = mf_strdup(rq->codecs))))
+            return hls_nomem(m->c);
+    }
+    return 0;
+}
+
 int hls_parse_master(hls_ctx *c, mf_presentation *p)
 {
     master_state m = {.c = c, .p = p, .per = p->periods[0]};
@@ -281,5 +318,8 @@ int hls_parse_master(hls_ctx *c, mf_presentation *p)
     if (!m.variants->n_qualities)
         return hls_fail(c, HASP_ERR_PARSE, "master playlist without any variant");
     m.variants->type = variants_type(m.variants);
+    for (size_t i = 1; i < m.per->n_groups; i++)
+        if (rendition_codecs(&m, m.per->groups[i]) < 0)
+            return -1;
     return mf_group_finish(m.variants) < 0 ? hls_nomem(c) : 0;
 }

@@ -76,6 +76,9 @@ static void test_master(void **state)
     assert_true(en->autoselect);
     assert_int_equal(en->channels, 2);
     assert_string_equal(en->qualities[0]->playlist_url, HLS "audio/en.m3u8");
+    assert_string_equal(en->codecs, "mp4a.40.2"); /* from the variants using "aac" */
+    assert_string_equal(en->qualities[0]->codecs, "mp4a.40.2");
+    assert_null(per->groups[3]->codecs); /* no variant lists a subtitle codec */
     assert_false(fr->is_default);
     assert_int_equal(fr->channels, 6);
     assert_string_equal(fr->label, "Français");
