@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "manifest/internal.h"
 
 #define ORIGIN "http://example.com/media/"
 
@@ -345,6 +346,26 @@ static void test_live_ato_inf(void **state)
     mf_presentation_free(p);
 }
 
+/* 24 hours of 1 s segments: computed per index, nothing expanded */
+static void test_long_static(void **state)
+{
+    const char *doc = "<MPD type=\"static\" mediaPresentationDuration=\"P1D\"><Period>"
+                      "<AdaptationSet mimeType=\"video/mp4\"><SegmentTemplate duration=\"1\" "
+                      "media=\"$Number$.m4s\"/><Representation id=\"v\" bandwidth=\"1\"/>"
+                      "</AdaptationSet></Period></MPD>";
+    fake_server srv = {0};
+    mf_loader ld;
+    loader_init(&ld, &srv);
+    mf_presentation *p = NULL;
+    char err[HASP_ERRBUF];
+    assert_int_equal(mf_parse(&ld, doc, strlen(doc), ORIGIN "day.mpd", &p, err), HASP_OK);
+    mf_quality *q = quality_at(p, 0, 0, 0);
+    assert_int_equal(mf_quality_segment_count(q), 86400);
+    assert_null(q->src->segs);
+    check_segment(q, 86399, ORIGIN "86400.m4s", -1, -1, 86399, 1);
+    mf_presentation_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -362,6 +383,7 @@ int main(void)
         cmocka_unit_test(test_live_timeline),
         cmocka_unit_test(test_live_metadata),
         cmocka_unit_test(test_live_ato_inf),
+        cmocka_unit_test(test_long_static),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
