@@ -10,6 +10,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 build=${HASP_FUZZ_BUILD:-$root/build-fuzz}
 cmake -S "$root/tests/fuzz" -B "$build" -DCMAKE_C_COMPILER=clang \
       -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# a build directory inside the work tree must never be committed
+printf '*\n' > "$build/.gitignore"
 cmake --build "$build" -j2
 status=0
 for t in mpd m3u8 sidx url; do
