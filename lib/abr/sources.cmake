@@ -1,2 +1,7 @@
 list(APPEND HASP_SOURCES
+  abr/abr.c
+  abr/callbacks.c
+  abr/describe.c
+  abr/sandbox.c
+  abr/script.c
   abr/throughput.c)
