@@ -66,15 +66,14 @@ void abr_free(abr *a)
     free(a);
 }
 
-hasp_err abr_check_choice(long long v, int n, int first, const char *what, int *out,
-                          char *errbuf)
+hasp_err abr_check_choice(long long v, int n, int first, int *out, char *errbuf)
 {
     if (v == ABR_KEEP || v == ABR_DISCARD || (v >= first && v - first < n)) {
         *out = v < 0 ? (int)v : (int)(v - first);
         return HASP_OK;
     }
-    return hs_fail(errbuf, HASP_ERR_SCRIPT, "%s returned %lld, not a quality (%d to %d), -1 "
-                   "or -2", what, v, first, first + n - 1);
+    return hs_fail(errbuf, HASP_ERR_SCRIPT, "returned %lld, not a quality (%d to %d), -1 or -2",
+                   v, first, first + n - 1);
 }
 
 /* The message goes to the log and, as an abr_error event, to the event log. */

@@ -46,7 +46,6 @@ void abr_group_select(abr_group *grp, int q);
 
 /* Map an answer numbered from `first` (0 in C, 1 in Lua) to a 0-based index
  * or one of the two negative codes (-1, -2); anything else is an error. */
-hasp_err abr_check_choice(long long v, int n, int first, const char *what, int *out,
-                          char *errbuf);
+hasp_err abr_check_choice(long long v, int n, int first, int *out, char *errbuf);
 
 #endif

@@ -31,7 +31,7 @@ static hasp_err cb_rate(void *impl, abr_group *grp, const abr_group *base,
     callbacks *c = impl;
     int v = c->cb.on_rate_adaptation(c->opaque, &grp->desc, &base->desc, force_low_complexity,
                                      st);
-    return abr_check_choice(v, grp->desc.n_qualities, 0, "on_rate_adaptation", choice, errbuf);
+    return abr_check_choice(v, grp->desc.n_qualities, 0, choice, errbuf);
 }
 
 static hasp_err cb_monitor(void *impl, abr_group *grp, const abr_monitor_stats *st,
@@ -39,7 +39,7 @@ static hasp_err cb_monitor(void *impl, abr_group *grp, const abr_monitor_stats *
 {
     callbacks *c = impl;
     int v = c->cb.on_download_monitor(c->opaque, &grp->desc, st);
-    return abr_check_choice(v, grp->desc.n_qualities, 0, "on_download_monitor", choice, errbuf);
+    return abr_check_choice(v, grp->desc.n_qualities, 0, choice, errbuf);
 }
 
 static int cb_has_monitor(const void *impl)

@@ -55,7 +55,10 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     /* From now on every instruction fails, so that a pcall in the script
      * cannot catch the error and go on: each enclosing level fails in turn. */
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    luaL_error(L, "instruction budget exceeded (%ld per call)", ABR_LUA_BUDGET);
+    luaL_where(L, 0);   /* the script's line, not the hook's */
+    lua_pushfstring(L, "instruction budget exceeded (%d per call)", ABR_LUA_BUDGET);
+    lua_concat(L, 2);
+    lua_error(L);
 }
 
 static int message_handler(lua_State *L)
@@ -84,6 +87,20 @@ static int sandboxed_load(lua_State *L)
     lua_insert(L, 1);
     lua_call(L, lua_gettop(L) - 1, LUA_MULTRET);
     return lua_gettop(L);
+}
+
+/* Lua runs finalizers with hooks off, out of the budget's reach: refuse
+ * them. An object is finalized only if its metatable has __gc when set. */
+static int sandboxed_setmetatable(lua_State *L)
+{
+    lua_pushliteral(L, "__gc");
+    if (lua_type(L, 2) == LUA_TTABLE && lua_rawget(L, 2) != LUA_TNIL)
+        return luaL_error(L, "__gc metamethods are not available to adaptation scripts");
+    lua_settop(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, 2, 1);
+    return 1;
 }
 
 static void log_text(lua_State *L, log_level level, int first)
@@ -144,6 +161,9 @@ static void restrict_base(lua_State *L)
     lua_getglobal(L, "load");
     lua_pushcclosure(L, sandboxed_load, 1);
     lua_setglobal(L, "load");
+    lua_getglobal(L, "setmetatable");
+    lua_pushcclosure(L, sandboxed_setmetatable, 1);
+    lua_setglobal(L, "setmetatable");
     lua_pushcfunction(L, sandboxed_print);
     lua_setglobal(L, "print");
 }

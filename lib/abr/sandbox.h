@@ -19,7 +19,7 @@
 
 #include "core/log.h"
 
-#define ABR_LUA_BUDGET 1000000L        /* VM instructions per call */
+#define ABR_LUA_BUDGET 1000000         /* VM instructions per call */
 #define ABR_LUA_MEMORY (16u << 20)     /* bytes per state */
 
 typedef struct abr_lua abr_lua;

@@ -278,7 +278,7 @@ static void push_group_table(lua_State *L, const abr_group *grp)
 }
 
 /* The callback's answer, checked for type; the range is checked outside. */
-static lua_Integer answer(lua_State *L, const char *what)
+static lua_Integer answer(lua_State *L)
 {
     int t = lua_type(L, -1), ok = 0;
     if (t == LUA_TNIL)
@@ -287,9 +287,9 @@ static lua_Integer answer(lua_State *L, const char *what)
     if (ok)
         return v;
     if (t == LUA_TNUMBER || t == LUA_TSTRING)
-        return luaL_error(L, "%s returned the %s '%s', not a quality index", what,
-                          lua_typename(L, t), luaL_tolstring(L, -1, NULL));
-    return luaL_error(L, "%s returned a %s, not a quality index", what, lua_typename(L, t));
+        return luaL_error(L, "returned the %s '%s', not a quality index", lua_typename(L, t),
+                          luaL_tolstring(L, -1, NULL));
+    return luaL_error(L, "returned a %s, not a quality index", lua_typename(L, t));
 }
 
 static int period_reset_protected(lua_State *L)
@@ -334,7 +334,7 @@ static int rate_protected(lua_State *L)
     lua_pushboolean(L, c->force_low_complexity);
     push_rate_stats(L, c->rate);
     lua_call(L, 4, 1);
-    c->answer = answer(L, cb_names[CB_RATE]);
+    c->answer = answer(L);
     return 0;
 }
 
@@ -345,7 +345,7 @@ static int monitor_protected(lua_State *L)
     push_group_table(L, c->grp);
     push_monitor_stats(L, c->monitor);
     lua_call(L, 2, 1);
-    c->answer = answer(L, cb_names[CB_MONITOR]);
+    c->answer = answer(L);
     return 0;
 }
 
@@ -405,8 +405,7 @@ static hasp_err script_rate(void *impl, abr_group *grp, const abr_group *base,
         err = abr_lua_run(c.sc->lua, rate_protected, &c, errbuf);
     if (err != HASP_OK)
         return err;
-    return abr_check_choice(c.answer, grp->desc.n_qualities, 1, cb_names[CB_RATE], choice,
-                            errbuf);
+    return abr_check_choice(c.answer, grp->desc.n_qualities, 1, choice, errbuf);
 }
 
 static hasp_err script_monitor(void *impl, abr_group *grp, const abr_monitor_stats *st,
@@ -418,8 +417,7 @@ static hasp_err script_monitor(void *impl, abr_group *grp, const abr_monitor_sta
         err = abr_lua_run(c.sc->lua, monitor_protected, &c, errbuf);
     if (err != HASP_OK)
         return err;
-    return abr_check_choice(c.answer, grp->desc.n_qualities, 1, cb_names[CB_MONITOR], choice,
-                            errbuf);
+    return abr_check_choice(c.answer, grp->desc.n_qualities, 1, choice, errbuf);
 }
 
 static int script_has_monitor(const void *impl)

@@ -1,0 +1,2 @@
+-- Sandbox test: never finishes loading (instruction budget).
+while true do end

@@ -1,0 +1,2 @@
+-- Sandbox test: a syntax error.
+function on_rate_adaptation(group

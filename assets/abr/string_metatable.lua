@@ -1,0 +1,10 @@
+-- Sandbox test (tests/unit/test_abr_sandbox.c): changing the shared string metatable
+-- The first decision misbehaves; later ones answer quality 2.
+local calls = 0
+function on_rate_adaptation(group, base_group, force_low_complexity, stats)
+    calls = calls + 1
+    if calls == 1 then
+        getmetatable("").__index = { upper = function() while true do end end }
+    end
+    return 2
+end
