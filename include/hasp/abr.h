@@ -35,7 +35,7 @@ typedef struct hasp_abr_quality {
     int sample_rate;            /* Hz, 0 if unknown */
     int nb_channels;            /* 0 if unknown */
     int disabled;               /* 1: not selectable */
-    int is_selected;            /* 1: the quality of the last segment */
+    int is_selected;            /* 1: the quality downloading (or last downloaded) */
     double ast_offset;          /* availabilityTimeOffset, s */
     double average_duration;    /* segment duration, s */
 } hasp_abr_quality;

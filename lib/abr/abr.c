@@ -201,8 +201,6 @@ void abr_new_group(abr *a, const mf_group *g, int is_live)
 static int decide(abr *a, abr_group *grp, int base_group_idx, int force_low_complexity,
                   const abr_rate_stats *st)
 {
-    abr_tput_add(&grp->tput, st->download_rate, st->download_time);
-    abr_group_select(grp, st->active_quality_idx);
     int rule = abr_tput_choose(&grp->tput, grp->bandwidths, (size_t)grp->desc.n_qualities,
                                ABR_TPUT_SAFETY);
     if (!a->be)
@@ -224,8 +222,15 @@ int abr_rate_adaptation(abr *a, const mf_group *g, int base_group_idx,
     pthread_mutex_lock(&a->lock);
     abr_group *grp = group_of(a, g);
     int choice = ABR_KEEP;
-    if (grp && grp->desc.n_qualities > 0)
+    if (grp && grp->desc.n_qualities > 0) {
+        abr_tput_add(&grp->tput, st->download_rate, st->download_time);
+        abr_group_select(grp, st->active_quality_idx);
         choice = decide(a, grp, base_group_idx, force_low_complexity, st);
+        /* The quality asked for is the one downloading next: the download
+         * monitor sees it selected. */
+        if (choice >= 0)
+            abr_group_select(grp, choice);
+    }
     pthread_mutex_unlock(&a->lock);
     return choice;
 }

@@ -341,6 +341,7 @@ static int rate_protected(lua_State *L)
 static int monitor_protected(lua_State *L)
 {
     call *c = call_of(L);
+    mirror_selected(L, c->grp->priv, c->grp->selected);
     push_fn(L, c->sc, CB_MONITOR);
     push_group_table(L, c->grp);
     push_monitor_stats(L, c->monitor);
