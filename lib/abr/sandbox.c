@@ -219,10 +219,7 @@ void abr_lua_free(abr_lua *s)
 {
     if (!s)
         return;
-    /* Finalizers run on close: give them a budget too. */
-    s->steps = 0;
-    lua_sethook(s->L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
-    lua_close(s->L);
+    lua_close(s->L);    /* no script finalizers: setmetatable refuses __gc */
     free(s);
 }
 

@@ -12,6 +12,7 @@
 
 #include "abr/backend.h"
 #include "abr/sandbox.h"
+#include "abr/tables.h"
 #include "core/error.h"
 #include "core/strbuf.h"
 
@@ -141,125 +142,13 @@ static hasp_err resolve(const char *name_or_path, const char *dir, strbuf *path,
     return hs_fail(errbuf, HASP_ERR_SCRIPT, "cannot read adaptation script %s", name_or_path);
 }
 
-/* ---- tables */
-
-static void set_num(lua_State *L, const char *k, double v)
-{
-    lua_pushnumber(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-    lua_pushinteger(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void set_bool(lua_State *L, const char *k, int v)
-{
-    lua_pushboolean(L, v);
-    lua_setfield(L, -2, k);
-}
-
-/* NULL stays nil. */
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-    if (!v)
-        return;
-    lua_pushstring(L, v);
-    lua_setfield(L, -2, k);
-}
-
-static void push_quality(lua_State *L, const hasp_abr_quality *q)
-{
-    lua_createtable(L, 0, 15);
-    set_str(L, "ID", q->id);
-    set_str(L, "mime", q->mime);
-    set_str(L, "codec", q->codec);
-    set_int(L, "bandwidth", q->bandwidth);
-    set_int(L, "width", q->width);
-    set_int(L, "height", q->height);
-    set_num(L, "fps", q->fps);
-    set_str(L, "sar", q->sar);
-    set_int(L, "sample_rate", q->sample_rate);
-    set_int(L, "nb_channels", q->nb_channels);
-    set_bool(L, "disabled", q->disabled);
-    set_bool(L, "is_selected", q->is_selected);
-    set_num(L, "ast_offset", q->ast_offset);
-    set_num(L, "average_duration", q->average_duration);
-}
-
-/* Pushes the group's table and its qualities array. */
-static void push_group(lua_State *L, const hasp_abr_group *d)
-{
-    lua_createtable(L, 0, 7);
-    set_int(L, "idx", d->idx);
-    set_str(L, "type", d->type);
-    set_str(L, "lang", d->lang);
-    set_num(L, "duration", d->duration);
-    set_num(L, "segment_duration", d->segment_duration);
-    set_bool(L, "is_live", d->is_live);
-    lua_createtable(L, d->n_qualities, 0);
-    for (int i = 0; i < d->n_qualities; i++) {
-        push_quality(L, &d->qualities[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    lua_pushvalue(L, -1);
-    lua_setfield(L, -3, "qualities");
-}
-
-static void push_rate_stats(lua_State *L, const abr_rate_stats *st)
-{
-    lua_createtable(L, 0, 16);
-    set_num(L, "download_rate", st->download_rate);
-    set_num(L, "filesize", st->filesize);
-    set_num(L, "download_time", st->download_time);
-    set_int(L, "segment_index", st->segment_index + 1);
-    set_num(L, "speed", st->speed);
-    set_num(L, "max_available_speed", st->max_available_speed);
-    set_int(L, "display_width", st->display_width);
-    set_int(L, "display_height", st->display_height);
-    set_int(L, "active_quality_idx", st->active_quality_idx + 1);
-    set_num(L, "buffer_min", st->buffer_min);
-    set_num(L, "buffer_max", st->buffer_max);
-    set_num(L, "buffer", st->buffer);
-    set_int(L, "degradation_hint", st->degradation_hint);
-    set_num(L, "total_rate", st->total_rate);
-    if (st->latency >= 0)
-        set_num(L, "latency", st->latency);
-}
-
-static void push_monitor_stats(lua_State *L, const abr_monitor_stats *st)
-{
-    lua_createtable(L, 0, 6);
-    set_num(L, "bits_per_sec", st->bits_per_sec);
-    set_num(L, "total_bytes", st->total_bytes);
-    set_num(L, "bytes_done", st->bytes_done);
-    set_num(L, "time_since_start", st->time_since_start_us);
-    set_num(L, "buffer_dur", st->buffer_dur_ms);
-    set_num(L, "current_seg_dur", st->current_seg_dur_ms);
-}
-
-/* Raw access: a script's metatables on our tables must not run here. */
-static void set_selected(lua_State *L, int q, int on)
-{
-    if (q < 0)
-        return;
-    if (lua_rawgeti(L, -1, q + 1) == LUA_TTABLE) {
-        lua_pushliteral(L, "is_selected");
-        lua_pushboolean(L, on);
-        lua_rawset(L, -3);
-    }
-    lua_pop(L, 1);
-}
-
 static void mirror_selected(lua_State *L, lua_group *lg, int selected)
 {
     if (lg->selected == selected)
         return;
     lua_rawgeti(L, LUA_REGISTRYINDEX, lg->qualities);
-    set_selected(L, lg->selected, 0);
-    set_selected(L, selected, 1);
+    abr_set_selected(L, lg->selected, 0);
+    abr_set_selected(L, selected, 1);
     lua_pop(L, 1);
     lg->selected = selected;
 }
@@ -305,7 +194,7 @@ static int new_group_protected(lua_State *L)
 {
     call *c = call_of(L);
     lua_group *lg = c->grp->priv;
-    push_group(L, &c->grp->desc);
+    abr_push_group(L, &c->grp->desc);
     lg->qualities = luaL_ref(L, LUA_REGISTRYINDEX);
     lg->table = luaL_ref(L, LUA_REGISTRYINDEX);
     if (c->sc->fn[CB_NEW_GROUP] == LUA_NOREF)
@@ -332,7 +221,7 @@ static int rate_protected(lua_State *L)
     push_group_table(L, c->grp);
     push_group_table(L, c->base);
     lua_pushboolean(L, c->force_low_complexity);
-    push_rate_stats(L, c->rate);
+    abr_push_rate_stats(L, c->rate);
     lua_call(L, 4, 1);
     c->answer = answer(L);
     return 0;
@@ -344,7 +233,7 @@ static int monitor_protected(lua_State *L)
     mirror_selected(L, c->grp->priv, c->grp->selected);
     push_fn(L, c->sc, CB_MONITOR);
     push_group_table(L, c->grp);
-    push_monitor_stats(L, c->monitor);
+    abr_push_monitor_stats(L, c->monitor);
     lua_call(L, 2, 1);
     c->answer = answer(L);
     return 0;

@@ -4,4 +4,5 @@ list(APPEND HASP_SOURCES
   abr/describe.c
   abr/sandbox.c
   abr/script.c
+  abr/tables.c
   abr/throughput.c)
