@@ -1,6 +1,7 @@
 #include "net/net.h"
 
 #include <curl/curl.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -323,6 +324,18 @@ const net_result *net_wait(net_req *r)
         pthread_cond_wait(&n->done_cond, &n->lock);
     pthread_mutex_unlock(&n->lock);
     return &r->res;
+}
+
+const net_result *net_wait_for(net_req *r, double timeout_s)
+{
+    net *n = r->owner;
+    struct timespec deadline = clk_deadline(timeout_s);
+    pthread_mutex_lock(&n->lock);
+    while (!r->done && pthread_cond_timedwait(&n->done_cond, &n->lock, &deadline) != ETIMEDOUT)
+        ;
+    int done = r->done;
+    pthread_mutex_unlock(&n->lock);
+    return done ? &r->res : NULL;
 }
 
 void net_req_free(net_req *r)

@@ -57,6 +57,8 @@ hasp_err net_start(net *n, const net_req_desc *desc, net_req **out);
 void net_abort(net_req *r);
 /* Block until the transfer ends; the result lives until net_req_free. */
 const net_result *net_wait(net_req *r);
+/* The same, giving up after timeout_s: NULL while the transfer goes on. */
+const net_result *net_wait_for(net_req *r, double timeout_s);
 void net_req_free(net_req *r);
 
 /* A body collected in memory: pass net_body_append as on_data and the

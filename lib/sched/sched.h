@@ -19,6 +19,7 @@ enum { SCHED_START_AUTO = -3, SCHED_START_MAX = -2, SCHED_START_MIN = -1 };
 typedef struct sched_cfg {
     double max_buffer;          /* s ahead of the playback position */
     int start_quality;          /* SCHED_START_* or a 0-based index */
+    double start_at;            /* media time to start from (the segment holding it) */
     double stop_at;             /* media time to stop at, < 0: the end */
     int max_attempts;           /* per segment, for transient failures */
     size_t max_segment_bytes;
