@@ -96,7 +96,8 @@ static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow, curl_
     double now = clk_now();
     if (r->desc.on_progress && now - r->last_progress >= 0.1) {
         r->last_progress = now;
-        r->desc.on_progress(r->desc.opaque, r->res.bytes, dltotal > 0 ? (int64_t)dltotal : -1,
+        void *opaque = r->desc.progress_opaque ? r->desc.progress_opaque : r->desc.opaque;
+        r->desc.on_progress(opaque, r->res.bytes, dltotal > 0 ? (int64_t)dltotal : -1,
                             now - r->res.t_start);
     }
     return 0;

@@ -28,6 +28,7 @@ typedef struct net_req_desc {
     net_data_fn on_data;
     net_progress_fn on_progress; /* may be NULL */
     void *opaque;
+    void *progress_opaque;      /* on_progress's, NULL: opaque */
 } net_req_desc;
 
 typedef struct net_result {
@@ -35,6 +36,7 @@ typedef struct net_result {
     long status;                /* HTTP status, 0 for file:// or no answer */
     int64_t bytes;              /* body bytes delivered */
     double t_start, t_first_byte, t_end; /* clk_now(); t_first_byte 0 if none */
+    double retry_after_s;       /* the answer's Retry-After, s; 0 if absent */
     char *final_url;            /* after redirects, owned by the request */
     char message[HASP_ERRBUF];  /* why err != HASP_OK */
 } net_result;
