@@ -1,39 +1,26 @@
+/*
+ * The network: one libcurl multi handle driven by one thread, so every
+ * transfer of a session shares its connection cache (keep-alive, HTTP/2
+ * multiplexing) and DNS cache; plus the life of a transfer as callers see
+ * it (start, abort, wait, free), whichever route serves it.
+ */
 #include "net/net.h"
 
-#include <curl/curl.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
+#include "net/internal.h"
 
-struct net_req {
-    net *owner;
-    net_req_desc desc;
-    char *url;
-    CURL *easy;
-    char range_hdr[48];
-    net_result res;
-    int64_t skip;               /* bytes to drop: a range answered with 200 */
-    int64_t keep;               /* bytes still wanted from such an answer, -1 all */
-    int http_error;             /* status >= 400: the body is not media */
-    double last_progress;
-    int added, aborting, done;
-    net_req *next;              /* in the owner's list of live transfers */
-};
-
-struct net {
-    net_cfg cfg;
-    CURLM *multi;
-    pthread_t thread;
-    int thread_started;
-    pthread_mutex_t lock;
-    pthread_cond_t done_cond;
-    net_req *live;
-    int quit;
-};
+/* Connections kept open per host: browsers use 6; a session needs about
+ * one per group plus a manifest refresh, and more than that only queues. */
+#define NET_HOST_CONNECTIONS 6
+/* Idle connections cached in all: a few hosts (CDN, manifest origin). */
+#define NET_CACHED_CONNECTIONS 16
+/* Progress callbacks come about this often (seconds). */
+#define NET_PROGRESS_PERIOD 0.1
 
 void net_cfg_default(net_cfg *cfg)
 {
@@ -41,6 +28,10 @@ void net_cfg_default(net_cfg *cfg)
     cfg->stall_timeout_s = 20;
     cfg->max_redirects = 5;
     cfg->max_fetch_bytes = 64u << 20;
+    cfg->tls_verify = 1;
+    cfg->ca_file = NULL;
+    cfg->io = NULL;
+    cfg->io_opaque = NULL;
     cfg->log = NULL;
 }
 
@@ -49,152 +40,73 @@ static CURLcode curl_init_rc = CURLE_FAILED_INIT;
 
 static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT); }
 
-/* ---- callbacks on the network thread ---- */
+/* ---- shared by the routes ---- */
 
-static size_t on_write(char *ptr, size_t size, size_t nmemb, void *opaque)
+int net_deliver(net_req *r, const uint8_t *data, size_t len)
 {
-    net_req *r = opaque;
-    size_t n = size * nmemb;
-    if (r->res.t_first_byte == 0) {
-        r->res.t_first_byte = clk_now();
-        long status = 0;
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &status);
-        r->http_error = status >= 400;
-        if (status == 200 && r->desc.range.first > 0)
-            r->skip = r->desc.range.first;
-        if (status == 200 && r->desc.range.first >= 0 && r->desc.range.last >= 0)
-            r->keep = r->desc.range.last - r->desc.range.first + 1;
-    }
-    if (r->http_error || r->aborting)
-        return r->aborting ? 0 : n;
-    const char *p = ptr;
-    size_t len = n;
     if (r->skip > 0) {
         size_t drop = (int64_t)len < r->skip ? len : (size_t)r->skip;
         r->skip -= (int64_t)drop;
-        p += drop;
+        data += drop;
         len -= drop;
     }
     if (r->keep >= 0 && (int64_t)len > r->keep)
         len = (size_t)r->keep;
     if (len == 0)
-        return n;
+        return 0;
     if (r->keep >= 0)
         r->keep -= (int64_t)len;
     r->res.bytes += (int64_t)len;
-    if (r->desc.on_data(r->desc.opaque, (const uint8_t *)p, len))
-        return 0;
-    return n;
+    return r->desc.on_data(r->desc.opaque, data, len);
 }
 
-static int on_progress(void *opaque, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-                       curl_off_t ulnow)
+void net_progress_tick(net_req *r, double now)
 {
-    net_req *r = opaque;
-    if (r->aborting)
-        return 1;
-    double now = clk_now();
-    if (r->desc.on_progress && now - r->last_progress >= 0.1) {
-        r->last_progress = now;
-        void *opaque = r->desc.progress_opaque ? r->desc.progress_opaque : r->desc.opaque;
-        r->desc.on_progress(opaque, r->res.bytes, dltotal > 0 ? (int64_t)dltotal : -1,
-                            now - r->res.t_start);
-    }
-    return 0;
+    if (!r->desc.on_progress || now - r->last_progress < NET_PROGRESS_PERIOD)
+        return;
+    r->last_progress = now;
+    void *opaque = r->desc.progress_opaque ? r->desc.progress_opaque : r->desc.opaque;
+    r->desc.on_progress(opaque, r->res.bytes, r->total, now - r->res.t_start);
 }
 
-/* ---- request set-up and completion ---- */
-
-static hasp_err setup_easy(net *n, net_req *r)
+void net_req_done(net *n, net_req *r)
 {
-    CURL *e = curl_easy_init();
-    if (!e)
-        return HASP_ERR_NOMEM;
-    r->easy = e;
-    int ok = curl_easy_setopt(e, CURLOPT_URL, r->url) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https,file") == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)n->cfg.max_redirects) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS,
-                            (long)(n->cfg.connect_timeout_s * 1000)) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, (long)n->cfg.stall_timeout_s) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_USERAGENT, "hasp/" HASP_VERSION_STRING) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_WRITEDATA, r) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_XFERINFODATA, r) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_NOPROGRESS, 0L) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_PRIVATE, r) == CURLE_OK;
-    if (ok && r->desc.range.first >= 0) {
-        if (r->desc.range.last >= 0)
-            snprintf(r->range_hdr, sizeof(r->range_hdr), "%lld-%lld",
-                     (long long)r->desc.range.first, (long long)r->desc.range.last);
-        else
-            snprintf(r->range_hdr, sizeof(r->range_hdr), "%lld-", (long long)r->desc.range.first);
-        ok = curl_easy_setopt(e, CURLOPT_RANGE, r->range_hdr) == CURLE_OK;
-    }
-    return ok ? HASP_OK : HASP_ERR_INVALID;
-}
-
-/* Called with n->lock held. */
-static void finish(net *n, net_req *r, CURLcode rc)
-{
-    net_result *res = &r->res;
-    res->t_end = clk_now();
-    if (r->easy) {
-        curl_easy_getinfo(r->easy, CURLINFO_RESPONSE_CODE, &res->status);
-        char *eff = NULL;
-        if (curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
-            res->final_url = strdup(eff);
-    }
-    if (r->aborting) {
-        res->err = hs_fail(res->message, HASP_ERR_ABORTED, "%s: aborted", r->url);
-    } else if (rc != CURLE_OK) {
-        hasp_err code = rc == CURLE_OPERATION_TIMEDOUT ? HASP_ERR_TIMEOUT : HASP_ERR_IO;
-        if (rc == CURLE_WRITE_ERROR)
-            code = HASP_ERR_ABORTED;
-        res->err = hs_fail(res->message, code, "%s: %s", r->url, curl_easy_strerror(rc));
-    } else if (res->status >= 400) {
-        res->err = hs_fail(res->message, HASP_ERR_HTTP, "%s: HTTP status %ld", r->url,
-                           res->status);
-    } else if (r->keep > 0) {
-        res->err = hs_fail(res->message, HASP_ERR_IO, "%s: body ended before the range did",
-                           r->url);
-    } else {
-        res->err = HASP_OK;
-    }
-    if (!res->final_url)
-        res->final_url = strdup(r->url);
-    if (r->added)
-        curl_multi_remove_handle(n->multi, r->easy);
-    curl_easy_cleanup(r->easy);
-    r->easy = NULL;
-    r->done = 1;
-    for (net_req **pp = &n->live; *pp; pp = &(*pp)->next)
+    net_req **list = r->route == NET_ROUTE_IO ? &n->io_live : &n->live;
+    for (net_req **pp = list; *pp; pp = &(*pp)->next)
         if (*pp == r) {
             *pp = r->next;
             break;
         }
+    r->res.t_end = clk_now();
+    if (!r->res.final_url)
+        r->res.final_url = strdup(r->url); /* NULL when out of memory: callers cope */
+    r->done = 1;
     pthread_cond_broadcast(&n->done_cond);
 }
 
 /* ---- the network thread ---- */
 
+/* Called with n->lock held. */
+static void finish(net *n, net_req *r, CURLcode rc)
+{
+    net_http_result(n, r, rc);
+    if (r->added)
+        curl_multi_remove_handle(n->multi, r->easy);
+    curl_easy_cleanup(r->easy);
+    r->easy = NULL;
+    net_req_done(n, r);
+}
+
 static void admit_and_abort(net *n)
 {
     for (net_req *r = n->live, *next; r; r = next) {
         next = r->next;
-        if (r->aborting) {
-            finish(n, r, CURLE_ABORTED_BY_CALLBACK);
+        if (atomic_load(&r->aborting) || r->stalled) {
+            finish(n, r, r->stalled ? CURLE_OPERATION_TIMEDOUT : CURLE_ABORTED_BY_CALLBACK);
         } else if (!r->added) {
             CURLMcode mc = curl_multi_add_handle(n->multi, r->easy);
             if (mc != CURLM_OK) {
-                hs_fail(r->res.message, HASP_ERR_IO, "%s: %s", r->url, curl_multi_strerror(mc));
-                r->res.err = HASP_ERR_IO;
+                snprintf(r->curl_err, sizeof(r->curl_err), "%s", curl_multi_strerror(mc));
                 finish(n, r, CURLE_FAILED_INIT);
                 continue;
             }
@@ -203,14 +115,59 @@ static void admit_and_abort(net *n)
     }
 }
 
+static void collect_done(net *n)
+{
+    CURLMsg *msg;
+    int left;
+    while ((msg = curl_multi_info_read(n->multi, &left))) {
+        if (msg->msg != CURLMSG_DONE)
+            continue;
+        net_req *r = NULL;
+        if (curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r) == CURLE_OK && r)
+            finish(n, r, msg->data.result);
+    }
+}
+
+/* Progress callbacks and the stall check of running transfers; returns the
+ * ms until the next is due, so that the thread wakes up for it. Runs
+ * without the lock: only this thread unlinks transfers, and the ones listed
+ * cannot be freed before they are done, so walking from a head read under
+ * the lock is safe. A stalled transfer is only marked: admit_and_abort()
+ * ends it under the lock. */
+static int watch_transfers(net *n, net_req *head)
+{
+    double now = clk_now(), next = NET_PROGRESS_PERIOD;
+    for (net_req *r = head; r; r = r->next) {
+        if (!r->added)
+            continue;
+        double idle = now - r->last_data;
+        if (idle >= n->cfg.stall_timeout_s && !r->stalled) {
+            r->stalled = 1;
+            snprintf(r->curl_err, sizeof(r->curl_err), "no data for %.1f s", idle);
+            curl_multi_wakeup(n->multi);
+        }
+        net_progress_tick(r, now);
+        double due = r->desc.on_progress ? r->last_progress + NET_PROGRESS_PERIOD - now : next;
+        double stall_due = r->last_data + n->cfg.stall_timeout_s - now;
+        if (due < next)
+            next = due;
+        if (stall_due < next)
+            next = stall_due;
+    }
+    int ms = (int)(next * 1000) + 1;
+    return ms < 1 ? 1 : ms;
+}
+
 static void *net_thread(void *opaque)
 {
     net *n = opaque;
     for (;;) {
         pthread_mutex_lock(&n->lock);
         if (n->quit) {
-            while (n->live)
+            while (n->live) {
+                atomic_store(&n->live->aborting, 1);
                 finish(n, n->live, CURLE_ABORTED_BY_CALLBACK);
+            }
             pthread_mutex_unlock(&n->lock);
             break;
         }
@@ -219,22 +176,66 @@ static void *net_thread(void *opaque)
 
         /* Transfers run without the lock: callbacks touch only their own request. */
         int running = 0;
-        curl_multi_perform(n->multi, &running);
-        CURLMsg *msg;
-        int left;
+        CURLMcode mc = curl_multi_perform(n->multi, &running);
+        if (mc != CURLM_OK)
+            log_msg(n->cfg.log, LOG_NET, LOG_ERROR, "libcurl: %s", curl_multi_strerror(mc));
         pthread_mutex_lock(&n->lock);
-        while ((msg = curl_multi_info_read(n->multi, &left))) {
-            if (msg->msg != CURLMSG_DONE)
-                continue;
-            net_req *r = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&r);
-            if (r)
-                finish(n, r, msg->data.result);
-        }
+        collect_done(n);
+        net_req *head = n->live;
         pthread_mutex_unlock(&n->lock);
-        curl_multi_poll(n->multi, NULL, 0, 100, NULL);
+        int wait_ms = head ? watch_transfers(n, head) : 1000;
+        curl_multi_poll(n->multi, NULL, 0, wait_ms, NULL);
     }
     return NULL;
+}
+
+/* ---- set-up ---- */
+
+static hasp_err multi_setup(net *n, char *errbuf)
+{
+    n->multi = curl_multi_init();
+    if (!n->multi)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot create a libcurl multi handle");
+    /* Every transfer shares the multi handle's connection cache: keep-alive
+     * connections are reused by the next segment of any group. */
+    CURLM *m = n->multi;
+    if (curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK
+        || curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)NET_HOST_CONNECTIONS)
+               != CURLM_OK
+        || curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)NET_CACHED_CONNECTIONS) != CURLM_OK)
+        return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "libcurl refused the connection options");
+    return HASP_OK;
+}
+
+static hasp_err net_init(net *n, const net_cfg *cfg, char *errbuf)
+{
+    n->cfg = *cfg;
+    n->cfg.ca_file = NULL;
+    n->cfg.io = NULL;
+    if (cfg->ca_file && !(n->ca_file = strdup(cfg->ca_file)))
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    hasp_err err = multi_setup(n, errbuf);
+    if (err == HASP_OK && cfg->io)
+        err = net_io_init(n, cfg->io, cfg->io_opaque, errbuf);
+    if (err != HASP_OK)
+        return err;
+    if (pthread_create(&n->thread, NULL, net_thread, n) != 0)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot start the network thread");
+    n->thread_started = 1;
+    return HASP_OK;
+}
+
+static hasp_err sync_init(net *n, char *errbuf)
+{
+    if (pthread_mutex_init(&n->lock, NULL) != 0)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot create a mutex");
+    if (pthread_cond_init(&n->done_cond, NULL) == 0) {
+        if (pthread_cond_init(&n->io_cond, NULL) == 0)
+            return HASP_OK;
+        pthread_cond_destroy(&n->done_cond);
+    }
+    pthread_mutex_destroy(&n->lock);
+    return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot create a condition variable");
 }
 
 hasp_err net_new(net **out, const net_cfg *cfg, char *errbuf)
@@ -246,20 +247,15 @@ hasp_err net_new(net **out, const net_cfg *cfg, char *errbuf)
     net *n = calloc(1, sizeof(*n));
     if (!n)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
-    n->cfg = *cfg;
-    n->multi = curl_multi_init();
-    if (!n->multi) {
+    hasp_err err = sync_init(n, errbuf);
+    if (err != HASP_OK) {
         free(n);
-        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot create a libcurl multi handle");
+        return err;
     }
-    curl_multi_setopt(n->multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
-    pthread_mutex_init(&n->lock, NULL);
-    pthread_cond_init(&n->done_cond, NULL);
-    if (pthread_create(&n->thread, NULL, net_thread, n) != 0) {
+    if ((err = net_init(n, cfg, errbuf)) != HASP_OK) {
         net_free(n);
-        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot start the network thread");
+        return err;
     }
-    n->thread_started = 1;
     *out = n;
     return HASP_OK;
 }
@@ -275,10 +271,38 @@ void net_free(net *n)
         curl_multi_wakeup(n->multi);
         pthread_join(n->thread, NULL);
     }
-    curl_multi_cleanup(n->multi);
+    net_io_shutdown(n);
+    if (n->multi)
+        curl_multi_cleanup(n->multi);
     pthread_mutex_destroy(&n->lock);
     pthread_cond_destroy(&n->done_cond);
+    pthread_cond_destroy(&n->io_cond);
+    free(n->ca_file);
+    free(n->io_prefix);
     free(n);
+}
+
+/* ---- transfers, as callers see them ---- */
+
+static void req_free(net_req *r)
+{
+    if (r->easy)
+        curl_easy_cleanup(r->easy);
+    free(r->res.final_url);
+    free(r->fetch_url);
+    free(r->url);
+    free(r);
+}
+
+/* Decide the route under the lock (the policy reads and latches the origin). */
+static hasp_err route(net *n, net_req *r)
+{
+    pthread_mutex_lock(&n->lock);
+    hasp_err err = net_policy_route(n, r, r->res.message);
+    pthread_mutex_unlock(&n->lock);
+    if (err == HASP_ERR_INVALID)
+        log_msg(n->cfg.log, LOG_NET, LOG_WARNING, "%s", r->res.message);
+    return err;
 }
 
 hasp_err net_start(net *n, const net_req_desc *desc, net_req **out)
@@ -288,21 +312,38 @@ hasp_err net_start(net *n, const net_req_desc *desc, net_req **out)
         return HASP_ERR_NOMEM;
     r->owner = n;
     r->desc = *desc;
-    r->keep = -1;
+    r->keep = r->total = -1;
+    r->res.retry_after_s = -1;
+    r->res.t_start = r->last_progress = r->last_data = clk_now();
     r->url = strdup(desc->url);
-    hasp_err err = r->url ? setup_easy(n, r) : HASP_ERR_NOMEM;
+    hasp_err err = r->url ? route(n, r) : HASP_ERR_NOMEM;
+    if (err != HASP_OK && err != HASP_ERR_NOMEM) {
+        /* Refused: a transfer that has already failed, seen as any other. */
+        r->res.err = err;
+        r->res.t_end = r->res.t_start;
+        r->res.final_url = strdup(r->url); /* NULL when out of memory: callers cope */
+        r->done = 1;
+        *out = r;
+        return HASP_OK;
+    }
+    if (err == HASP_OK && r->route == NET_ROUTE_CURL)
+        err = net_http_setup(n, r);
     if (err != HASP_OK) {
-        curl_easy_cleanup(r->easy);
-        free(r->url);
-        free(r);
+        req_free(r);
         return err;
     }
-    r->res.t_start = r->last_progress = clk_now();
+    log_msg(n->cfg.log, LOG_NET, LOG_DEBUG, "GET %s%s%s", r->fetch_url,
+            r->range_hdr[0] ? " bytes=" : "", r->range_hdr);
     pthread_mutex_lock(&n->lock);
-    r->next = n->live;
-    n->live = r;
+    if (r->route == NET_ROUTE_IO) {
+        net_io_submit(n, r);
+    } else {
+        r->next = n->live;
+        n->live = r;
+    }
     pthread_mutex_unlock(&n->lock);
-    curl_multi_wakeup(n->multi);
+    if (r->route == NET_ROUTE_CURL)
+        curl_multi_wakeup(n->multi);
     *out = r;
     return HASP_OK;
 }
@@ -311,10 +352,14 @@ void net_abort(net_req *r)
 {
     net *n = r->owner;
     pthread_mutex_lock(&n->lock);
-    if (!r->done)
-        r->aborting = 1;
+    if (!r->done) {
+        atomic_store(&r->aborting, 1);
+        if (r->route == NET_ROUTE_IO)
+            pthread_cond_broadcast(&n->io_cond);
+    }
     pthread_mutex_unlock(&n->lock);
-    curl_multi_wakeup(n->multi);
+    if (r->route == NET_ROUTE_CURL)
+        curl_multi_wakeup(n->multi);
 }
 
 const net_result *net_wait(net_req *r)
@@ -343,13 +388,9 @@ void net_req_free(net_req *r)
 {
     if (!r)
         return;
-    if (!r->done) {
-        net_abort(r);
-        net_wait(r);
-    }
-    free(r->res.final_url);
-    free(r->url);
-    free(r);
+    net_abort(r);
+    net_wait(r);
+    req_free(r);
 }
 
 size_t net_fetch_limit(const net *n) { return n->cfg.max_fetch_bytes; }

@@ -3,6 +3,16 @@
  * one network thread so connections are shared and reused across segments
  * and groups. Callers start a transfer, receive its bytes through a callback
  * on the network thread, and wait for its result from their own thread.
+ * URLs that the application's hasp_io callbacks serve go to an I/O thread
+ * instead, with the same callbacks and results.
+ *
+ * URL policy, enforced in net_start so no caller can bypass it: the first
+ * URL a net is asked for is the manifest and fixes the origin. Only a
+ * manifest given as a local path or file:// URL may be followed by file://
+ * URLs; after an http(s) or app-served manifest they fail with
+ * HASP_ERR_INVALID. Other schemes than http, https and file fail the same
+ * way unless the app's callbacks serve them; redirects go to http(s) only.
+ * Other hosts and ports than the manifest's are allowed (CDNs need them).
  */
 #ifndef HASP_NET_NET_H
 #define HASP_NET_NET_H
@@ -12,6 +22,7 @@
 
 #include "core/error.h"
 #include "core/log.h"
+#include "hasp/io.h"
 #include "manifest/model.h"
 
 typedef struct net net;
@@ -33,27 +44,43 @@ typedef struct net_req_desc {
 
 typedef struct net_result {
     hasp_err err;
-    long status;                /* HTTP status, 0 for file:// or no answer */
+    long status;                /* HTTP status, 0 for file://, app I/O or no answer */
+    int http_version;           /* 10, 11, 20, 30; 0 if not HTTP */
+    double retry_after_s;       /* Retry-After of a 503 or 429 answer, capped at
+                                 * NET_RETRY_AFTER_MAX; -1 absent or malformed */
     int64_t bytes;              /* body bytes delivered */
     double t_start, t_first_byte, t_end; /* clk_now(); t_first_byte 0 if none */
-    double retry_after_s;       /* the answer's Retry-After, s; 0 if absent */
     char *final_url;            /* after redirects, owned by the request */
     char message[HASP_ERRBUF];  /* why err != HASP_OK */
 } net_result;
 
+/* The longest wait a Retry-After may ask for; longer ones are cut to it. */
+#define NET_RETRY_AFTER_MAX 120.0
+
 typedef struct net_cfg {
     double connect_timeout_s;   /* default 10 */
-    double stall_timeout_s;     /* abort below 1 byte/s for this long; default 20 */
+    double stall_timeout_s;     /* fail when no body byte came for this long
+                                 * (before the first: since the start); default 20 */
     int max_redirects;          /* default 5 */
     size_t max_fetch_bytes;     /* cap of net_fetch bodies; default 64 MiB */
+    int tls_verify;             /* check certificates and host names; default 1 */
+    const char *ca_file;        /* CA bundle (PEM) instead of the system's; copied */
+    const hasp_io *io;          /* app-supplied I/O or NULL; copied */
+    void *io_opaque;
     const log_cfg *log;
 } net_cfg;
 
 void net_cfg_default(net_cfg *cfg);
 
+/* Whether io is usable: known version, required callbacks present. */
+hasp_err net_io_check(const hasp_io *io, char *errbuf);
+
 hasp_err net_new(net **out, const net_cfg *cfg, char *errbuf);
 void net_free(net *n);
 
+/* Start a transfer. A URL the policy refuses still gives a request, already
+ * finished with HASP_ERR_INVALID and a message naming the URL, so callers
+ * handle it like any failed transfer; errors here are only out of memory. */
 hasp_err net_start(net *n, const net_req_desc *desc, net_req **out);
 /* Ask a transfer to stop; its result becomes HASP_ERR_ABORTED. */
 void net_abort(net_req *r);
