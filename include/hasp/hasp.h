@@ -64,6 +64,11 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *   fast 0|1         headless only: present as fast as decoding allows
  *   duration S       stop after S seconds of media (0: play to the end)
  *   events PATH      write the JSON Lines event log to PATH ("-": stdout)
+ *   ca_file PATH     https: trust the CA certificates in PATH (PEM) instead of
+ *                    the system's store
+ *   tls_verify 0|1   https: check the server's certificate and host name
+ *                    (default 1). 0 is INSECURE: anyone on the network path
+ *                    can then impersonate the server; for tests only
  *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"
  * Unknown keys and malformed values fail with HASP_ERR_INVALID.
  */

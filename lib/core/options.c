@@ -19,6 +19,8 @@ void session_opts_default(session_opts *o)
     o->fast = 0;
     o->duration = 0;
     o->events_path = NULL;
+    o->ca_file = NULL;
+    o->tls_verify = 1;
 }
 
 static int parse_seconds(const char *v, double *out)
@@ -70,6 +72,16 @@ static hasp_err set_string(hasp_session *s, char **slot, const char *v)
     return HASP_OK;
 }
 
+/* An empty value puts the default (NULL) back. */
+static hasp_err set_optional_string(hasp_session *s, char **slot, const char *v)
+{
+    if (*v)
+        return set_string(s, slot, v);
+    free(*slot);
+    *slot = NULL;
+    return HASP_OK;
+}
+
 hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
 {
     if (!s || !key || !value)
@@ -92,11 +104,35 @@ hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
         ok = parse_bool(value, &o->fast);
     else if (strcmp(key, "events") == 0)
         return set_string(s, &o->events_path, value);
+    else if (strcmp(key, "ca_file") == 0)
+        return set_optional_string(s, &o->ca_file, value);
+    else if (strcmp(key, "tls_verify") == 0)
+        ok = parse_bool(value, &o->tls_verify);
     else if (strcmp(key, "log") == 0)
         return log_cfg_parse(&s->log, value, s->err);
     else
         return session_fail(s, HASP_ERR_INVALID, "unknown option '%s'", key);
     if (!ok)
         return session_fail(s, HASP_ERR_INVALID, "option %s: bad value '%s'", key, value);
+    return HASP_OK;
+}
+
+hasp_err hasp_session_set_io(hasp_session *s, const hasp_io *io, void *opaque)
+{
+    if (!s)
+        return HASP_ERR_INVALID;
+    if (s->pres)
+        return session_fail(s, HASP_ERR_STATE, "set the I/O callbacks before opening");
+    hasp_err err = io ? net_io_check(io, s->err) : HASP_OK;
+    if (err != HASP_OK)
+        return err;
+    char *prefix = io && io->prefix ? strdup(io->prefix) : NULL;
+    if (io && io->prefix && !prefix)
+        return session_fail(s, HASP_ERR_NOMEM, "out of memory");
+    free(s->io_prefix);
+    s->io_prefix = prefix;
+    s->io = io ? *io : (hasp_io){ 0 };
+    s->io.prefix = prefix;
+    s->io_opaque = opaque;
     return HASP_OK;
 }

@@ -81,6 +81,8 @@ void hasp_session_free(hasp_session *s)
     ev_close(&s->ev);
     pthread_mutex_destroy(&s->ev.lock);
     free(s->opts.events_path);
+    free(s->opts.ca_file);
+    free(s->io_prefix);
     free(s);
 }
 
@@ -157,6 +159,14 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     net_cfg_default(&ncfg);
     ncfg.log = &s->log;
     ncfg.max_fetch_bytes = s->loader.limits.max_manifest_bytes + 1;
+    ncfg.tls_verify = o->tls_verify;
+    ncfg.ca_file = o->ca_file;
+    ncfg.io = s->io.open ? &s->io : NULL;
+    ncfg.io_opaque = s->io_opaque;
+    /* A failed open may be tried again: a fresh net, whose origin (URL
+     * policy) is the new manifest's. */
+    net_free(s->net);
+    s->net = NULL;
     if ((err = net_new(&s->net, &ncfg, s->err)) != HASP_OK)
         return err;
     s->loader.fetch = net_fetch;

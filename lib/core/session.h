@@ -18,6 +18,8 @@ typedef struct session_opts {
     int headless, fast;
     double duration;            /* 0: to the end */
     char *events_path;
+    char *ca_file;              /* https: trust these CAs, NULL: the system's */
+    int tls_verify;             /* 0: no certificate checks (insecure) */
 } session_opts;
 
 /* One group being played: its download loop and its demux/decode stream. */
@@ -50,6 +52,9 @@ struct hasp_session {
     log_cfg log;
     events ev;
     net *net;
+    hasp_io io;                 /* app-supplied I/O, used when io.open != NULL */
+    char *io_prefix;            /* io.prefix points here */
+    void *io_opaque;
     mf_loader loader;
     mf_presentation *pres;
     play_group groups[2];
