@@ -90,9 +90,11 @@ void net_http_result(net *n, net_req *r, CURLcode rc);
 /* ---- policy.c ---- */
 
 /* Decide whether r->url may be fetched given the origin (latched by the
- * first request), and how: fills r->route and r->fetch_url. Call with
- * n->lock held. HASP_ERR_INVALID with a message naming the URL if not. */
-hasp_err net_policy_route(net *n, net_req *r, char *errbuf);
+ * first request), and how: fills r->route and r->fetch_url. io_serves:
+ * whether the app's callbacks claim the URL (asked before, without the
+ * lock). Call with n->lock held. HASP_ERR_INVALID with a message naming
+ * the URL if not. */
+hasp_err net_policy_route(net *n, net_req *r, int io_serves, char *errbuf);
 
 /* A malloc'd file:// URL for a local path (made absolute, percent-encoded). */
 char *net_file_url(const char *path);

@@ -294,11 +294,13 @@ static void req_free(net_req *r)
     free(r);
 }
 
-/* Decide the route under the lock (the policy reads and latches the origin). */
+/* Decide the route under the lock (the policy reads and latches the
+ * origin); the app's handles() is asked before, never under our lock. */
 static hasp_err route(net *n, net_req *r)
 {
+    int io_serves = n->has_io && net_io_serves(n, r->url);
     pthread_mutex_lock(&n->lock);
-    hasp_err err = net_policy_route(n, r, r->res.message);
+    hasp_err err = net_policy_route(n, r, io_serves, r->res.message);
     pthread_mutex_unlock(&n->lock);
     if (err == HASP_ERR_INVALID)
         log_msg(n->cfg.log, LOG_NET, LOG_WARNING, "%s", r->res.message);

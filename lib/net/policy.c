@@ -90,7 +90,7 @@ static void latch(net *n, net_origin o)
         n->origin = o;
 }
 
-hasp_err net_policy_route(net *n, net_req *r, char *errbuf)
+hasp_err net_policy_route(net *n, net_req *r, int io_serves, char *errbuf)
 {
     const char *url = r->url;
     if (!url[0])
@@ -103,7 +103,7 @@ hasp_err net_policy_route(net *n, net_req *r, char *errbuf)
         return hs_fail(errbuf, HASP_ERR_INVALID,
                        "%s: refused: a manifest loaded over the network may not refer to "
                        "local files", url);
-    if (n->has_io && net_io_serves(n, url)) {
+    if (io_serves) {
         r->route = NET_ROUTE_IO;
         r->fetch_url = strdup(url);
         latch(n, NET_ORIGIN_REMOTE);
