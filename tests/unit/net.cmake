@@ -21,3 +21,12 @@ hasp_net_test(net_conn SERVER)
 hasp_net_test(net_policy SERVER)
 hasp_net_test(net_tls SERVER)
 hasp_net_test(net_io)           # app-supplied I/O, in memory
+
+# A whole session played from the generated media through app-supplied I/O:
+# needs the media fixture, so it is not a unit test.
+add_executable(test_net_io_play unit/test_net_io_play.c)
+target_link_libraries(test_net_io_play PRIVATE hasp_internal PkgConfig::CMOCKA hasp_build_flags)
+target_compile_definitions(test_net_io_play PRIVATE HASP_MEDIA_DIR="${HASP_MEDIA_DIR}")
+add_test(NAME net.io_play COMMAND test_net_io_play)
+set_tests_properties(net.io_play PROPERTIES LABELS "net;media" FIXTURES_REQUIRED media
+                     TIMEOUT 180)
