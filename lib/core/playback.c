@@ -11,6 +11,10 @@
 #include "core/session.h"
 
 #define BUFFER_EVENT_INTERVAL_S 0.5
+#define SINK_STATS_INTERVAL_S 0.5
+/* An audio clock further than this from the wall clock's idea of the
+ * position is not believed: a broken timeline must not drag the picture. */
+#define AUDIO_CLOCK_MAX_JUMP_S 1.0
 
 hasp_err playback_start(hasp_session *s)
 {
@@ -66,13 +70,16 @@ static int must_stall(hasp_session *s)
     return 0;
 }
 
-static double earliest_pts(hasp_session *s)
+/* The earliest pts queued; with audio_ahead, audio counts that much earlier
+ * (when it is due to the sink rather than on screen). */
+static double earliest_pts(hasp_session *s, double audio_ahead)
 {
     double t = INFINITY;
     for (int i = 0; i < MEDIA_NOUTS; i++) {
         media_frame *f = s->has_frames[i] ? bq_peek(&s->frames[i]) : NULL;
-        if (f && f->pts < t)
-            t = f->pts;
+        double due = f ? f->pts - (i == MEDIA_OUT_AUDIO ? audio_ahead : 0) : INFINITY;
+        if (due < t)
+            t = due;
     }
     return t;
 }
@@ -133,7 +140,8 @@ static hasp_err present_video(hasp_session *s, media_frame *f, int late)
 }
 
 /* Present every frame due at pos; a video frame already followed by another
- * due frame is late and dropped (never in fast mode). */
+ * due frame is late and dropped (never in fast mode). Audio goes to the sink
+ * as far ahead as its device needs. */
 static hasp_err present_due(hasp_session *s, double pos)
 {
     hasp_err err = HASP_OK;
@@ -148,7 +156,8 @@ static hasp_err present_due(hasp_session *s, double pos)
         err = present_video(s, item, late);
     }
     bqueue *aq = &s->frames[MEDIA_OUT_AUDIO];
-    while (err == HASP_OK && s->has_frames[MEDIA_OUT_AUDIO] && (f = bq_peek(aq)) && f->pts <= pos) {
+    double apos = pos + s->sink.audio_ahead;
+    while (err == HASP_OK && s->has_frames[MEDIA_OUT_AUDIO] && (f = bq_peek(aq)) && f->pts <= apos) {
         void *item;
         if (bq_pop(aq, &item, 0) != HASP_OK)
             break;
@@ -248,7 +257,7 @@ static void leave_buffering(hasp_session *s, double now)
     playback *pb = &s->pb;
     if (!pb->started_once) {
         pb->started_once = 1;
-        pb->start_pos = earliest_pts(s);
+        pb->start_pos = earliest_pts(s, 0);
         if (!isfinite(pb->start_pos))
             pb->start_pos = 0;
         atomic_store(&s->position, pb->start_pos);
@@ -274,7 +283,7 @@ static void wait_a_little(hasp_session *s, double pos, int max_wait_ms)
         return;
     }
     if (s->pb.state == PLAY_PLAYING) {
-        double next = earliest_pts(s);
+        double next = earliest_pts(s, s->sink.audio_ahead);
         if (isfinite(next) && next - pos < wait)
             wait = next - pos;
     } else if (wait > 0.005) {
@@ -286,6 +295,48 @@ static void wait_a_little(hasp_session *s, double pos, int max_wait_ms)
     nanosleep(&ts, NULL);
 }
 
+/* Keys and window events; 1 when the viewer asked to quit. Pause and seek
+ * wait for the session's pause and seek. */
+static int handle_viewer(hasp_session *s)
+{
+    out_action a;
+    while ((a = s->sink.poll(s->sink.ctx)) != OUT_NONE)
+        if (a == OUT_QUIT)
+            return 1;
+    return 0;
+}
+
+/* The wall clock, re-anchored on the sink's audio clock whenever it has one:
+ * audio is the master and the picture follows what is heard. */
+static double paced_position(hasp_session *s, double now)
+{
+    playback *pb = &s->pb;
+    double wall = pb->anchor_pos + (now - pb->anchor_wall);
+    double heard = s->sink.clock ? s->sink.clock(s->sink.ctx) : NAN;
+    if (isnan(heard) || fabs(heard - wall) > AUDIO_CLOCK_MAX_JUMP_S)
+        return wall;
+    pb->anchor_pos = heard;
+    pb->anchor_wall = now;
+    return heard;
+}
+
+/* The sink holds its sound while playback does not move. */
+static void sink_hold(hasp_session *s)
+{
+    if (s->sink.pause)
+        s->sink.pause(s->sink.ctx, s->pb.state != PLAY_PLAYING);
+}
+
+static void sink_stats(hasp_session *s, double now)
+{
+    if (!s->sink.stats || now - s->pb.last_sink_stats < SINK_STATS_INTERVAL_S)
+        return;
+    s->pb.last_sink_stats = now;
+    hasp_status st;
+    playback_status(s, &st);
+    s->sink.stats(s->sink.ctx, &st);
+}
+
 hasp_err playback_step(hasp_session *s, int max_wait_ms)
 {
     playback *pb = &s->pb;
@@ -293,14 +344,15 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
         return HASP_ERR_EOF;
     if (atomic_load(&s->stop_requested))
         return finish(s, session_fail(s, HASP_ERR_ABORTED, "stopped on request"));
-    if (s->sink.poll(s->sink.ctx))
-        return finish(s, HASP_ERR_EOF); /* the viewer closed the window */
+    if (handle_viewer(s))
+        return finish(s, HASP_ERR_EOF); /* the viewer quit */
     hasp_err err = fatal_error(s);
     if (err != HASP_OK)
         return finish(s, err);
     double now = clk_now();
     if (pb->state == PLAY_BUFFERING && buffers_ready(s))
         leave_buffering(s, now);
+    sink_hold(s);
     double pos = atomic_load(&s->position);
     if (pb->state == PLAY_PLAYING) {
         if (s->opts.fast) {
@@ -308,7 +360,7 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
             double next = fast_next_pts(s, &empty);
             pos = isfinite(next) && next > pos ? next : pos;
         } else {
-            pos = pb->anchor_pos + (now - pb->anchor_wall);
+            pos = paced_position(s, now);
         }
         atomic_store(&s->position, pos);
         if ((err = present_due(s, pos)) != HASP_OK)
@@ -318,9 +370,11 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
             pb->stall_count++;
             pb->stall_since = now;
             emit_position(s, "stall_start", -1);
+            sink_hold(s);
         }
     }
     emit_buffers(s, now);
+    sink_stats(s, now);
     if (pb->started_once && reached_end(s, pos))
         return finish(s, HASP_ERR_EOF);
     wait_a_little(s, pos, max_wait_ms);

@@ -44,6 +44,7 @@ typedef struct playback {
     double stall_s;
     uint64_t frames_presented, frames_dropped;
     double last_buffer_event[2];
+    double last_sink_stats;     /* clk_now() of the last sink.stats() */
 } playback;
 
 struct hasp_session {

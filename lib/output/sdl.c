@@ -1,36 +1,139 @@
 /*
- * The window sink: SDL2 video (YUV textures, letterboxed, resizable) and
- * SDL2 audio (libswresample to the device's format). SDL wants its video
+ * The window sink: SDL2 video (frames uploaded as they are when SDL has a
+ * texture format for them, letterboxed, resizable, fullscreen), the stats
+ * overlay, the keys, and the sound of sdl_audio.c. SDL wants its video
  * calls on one thread: all of these run on the caller's, inside
  * hasp_session_step().
  */
 #include <SDL2/SDL.h>
-#include <libavutil/channel_layout.h>
 #include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
-#include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
 #include <stdlib.h>
 
+#include "core/clock.h"
+#include "output/overlay.h"
+#include "output/sdl_audio.h"
 #include "output/sink.h"
 
+/* How long without a new frame before stats or events redraw the window
+ * themselves (paused, stalled): beyond a frame interval. */
+#define IDLE_REDRAW_S 0.1
+
 typedef struct sdl_out {
+    const log_cfg *log;
     SDL_Window *win;
     SDL_Renderer *ren;
     SDL_Texture *tex;
+    Uint32 tex_format;
     int tex_w, tex_h;
-    struct SwsContext *sws;     /* for pixel formats SDL cannot take as they are */
-    AVFrame *yuv;
+    struct SwsContext *sws;     /* for pixel formats SDL has no texture for */
+    AVFrame *conv;
     double sar;                 /* of the last frame, for letterboxing */
-    SDL_AudioDeviceID audio;
-    SDL_AudioSpec spec;
-    SwrContext *swr;
-    int swr_rate, swr_format, swr_channels;
-    uint8_t *abuf;
-    int abuf_size;
-    int quit;
-    const log_cfg *log;
+    int have_picture;
+    double last_present;        /* clk_now() */
+    int overlay_on, paused;
+    hasp_status stats;
+    int have_stats;
+    sdl_audio audio;
 } sdl_out;
+
+/* Decoder formats SDL takes without conversion (as ffplay maps them). */
+static const struct {
+    enum AVPixelFormat av;
+    Uint32 sdl;
+} texture_formats[] = {
+    { AV_PIX_FMT_YUV420P, SDL_PIXELFORMAT_IYUV },  { AV_PIX_FMT_YUVJ420P, SDL_PIXELFORMAT_IYUV },
+    { AV_PIX_FMT_NV12, SDL_PIXELFORMAT_NV12 },     { AV_PIX_FMT_NV21, SDL_PIXELFORMAT_NV21 },
+    { AV_PIX_FMT_YUYV422, SDL_PIXELFORMAT_YUY2 },  { AV_PIX_FMT_UYVY422, SDL_PIXELFORMAT_UYVY },
+    { AV_PIX_FMT_YVYU422, SDL_PIXELFORMAT_YVYU },  { AV_PIX_FMT_RGB24, SDL_PIXELFORMAT_RGB24 },
+    { AV_PIX_FMT_BGR24, SDL_PIXELFORMAT_BGR24 },   { AV_PIX_FMT_RGBA, SDL_PIXELFORMAT_RGBA32 },
+    { AV_PIX_FMT_BGRA, SDL_PIXELFORMAT_BGRA32 },   { AV_PIX_FMT_ARGB, SDL_PIXELFORMAT_ARGB32 },
+    { AV_PIX_FMT_ABGR, SDL_PIXELFORMAT_ABGR32 },   { AV_PIX_FMT_RGB565, SDL_PIXELFORMAT_RGB565 },
+};
+
+static Uint32 sdl_format_of(int av_format)
+{
+    for (size_t i = 0; i < sizeof(texture_formats) / sizeof(texture_formats[0]); i++)
+        if ((int)texture_formats[i].av == av_format)
+            return texture_formats[i].sdl;
+    return SDL_PIXELFORMAT_UNKNOWN;
+}
+
+/* SDL's default matrix guesses from the height (BT.709 above 576 lines);
+ * the stream says which it is, and full-range JPEG-style YUV has its own. */
+static void set_yuv_mode(const AVFrame *f)
+{
+    SDL_YUV_CONVERSION_MODE mode = SDL_YUV_CONVERSION_AUTOMATIC;
+    if (f->color_range == AVCOL_RANGE_JPEG || f->format == AV_PIX_FMT_YUVJ420P)
+        mode = SDL_YUV_CONVERSION_JPEG;
+    else if (f->colorspace == AVCOL_SPC_BT709)
+        mode = SDL_YUV_CONVERSION_BT709;
+    else if (f->colorspace == AVCOL_SPC_BT470BG || f->colorspace == AVCOL_SPC_SMPTE170M
+             || f->colorspace == AVCOL_SPC_FCC)
+        mode = SDL_YUV_CONVERSION_BT601;
+    SDL_SetYUVConversionMode(mode);
+}
+
+static hasp_err ensure_texture(sdl_out *o, Uint32 format, int w, int h)
+{
+    if (o->tex && o->tex_format == format && o->tex_w == w && o->tex_h == h)
+        return HASP_OK;
+    if (o->tex)
+        SDL_DestroyTexture(o->tex);
+    o->tex = SDL_CreateTexture(o->ren, format, SDL_TEXTUREACCESS_STREAMING, w, h);
+    if (!o->tex) {
+        log_msg(o->log, LOG_OUTPUT, LOG_ERROR, "texture %dx%d %s: %s", w, h,
+                SDL_GetPixelFormatName(format), SDL_GetError());
+        return HASP_ERR_UNSUPPORTED;
+    }
+    log_msg(o->log, LOG_OUTPUT, LOG_DEBUG, "texture %dx%d %s", w, h,
+            SDL_GetPixelFormatName(format));
+    o->tex_format = format;
+    o->tex_w = w;
+    o->tex_h = h;
+    return HASP_OK;
+}
+
+/* Formats SDL has no texture for become YUV 4:2:0 first. */
+static const AVFrame *converted(sdl_out *o, const AVFrame *f)
+{
+    o->sws = sws_getCachedContext(o->sws, f->width, f->height, f->format, f->width, f->height,
+                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
+    if (!o->sws)
+        return NULL;
+    if (!o->conv || o->conv->width != f->width || o->conv->height != f->height) {
+        av_frame_free(&o->conv);
+        o->conv = av_frame_alloc();
+        if (!o->conv)
+            return NULL;
+        o->conv->format = AV_PIX_FMT_YUV420P;
+        o->conv->width = f->width;
+        o->conv->height = f->height;
+        if (av_frame_get_buffer(o->conv, 0) < 0)
+            return NULL;
+    }
+    if (sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
+                  o->conv->data, o->conv->linesize) < 0)
+        return NULL;
+    av_frame_copy_props(o->conv, f);
+    return o->conv;
+}
+
+static int upload(sdl_out *o, Uint32 format, const AVFrame *f)
+{
+    switch (format) {
+    case SDL_PIXELFORMAT_IYUV:
+        return SDL_UpdateYUVTexture(o->tex, NULL, f->data[0], f->linesize[0], f->data[1],
+                                    f->linesize[1], f->data[2], f->linesize[2]);
+    case SDL_PIXELFORMAT_NV12:
+    case SDL_PIXELFORMAT_NV21:
+        return SDL_UpdateNVTexture(o->tex, NULL, f->data[0], f->linesize[0], f->data[1],
+                                   f->linesize[1]);
+    default:
+        return SDL_UpdateTexture(o->tex, NULL, f->data[0], f->linesize[0]);
+    }
+}
 
 static void letterbox(sdl_out *o, SDL_Rect *dst)
 {
@@ -47,171 +150,142 @@ static void letterbox(sdl_out *o, SDL_Rect *dst)
     dst->y = (wh - dst->h) / 2;
 }
 
-static hasp_err ensure_texture(sdl_out *o, const AVFrame *f)
+/* The whole window: picture, overlay, pause badge. */
+static void render(sdl_out *o)
 {
-    if (o->tex && o->tex_w == f->width && o->tex_h == f->height)
-        return HASP_OK;
-    if (o->tex)
-        SDL_DestroyTexture(o->tex);
-    o->tex = SDL_CreateTexture(o->ren, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING,
-                               f->width, f->height);
-    if (!o->tex)
-        return HASP_ERR_UNSUPPORTED;
-    o->tex_w = f->width;
-    o->tex_h = f->height;
-    return HASP_OK;
-}
-
-/* Frames SDL cannot upload as they are become YUV 4:2:0 first. */
-static const AVFrame *as_yuv420(sdl_out *o, const AVFrame *f)
-{
-    if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P)
-        return f;
-    o->sws = sws_getCachedContext(o->sws, f->width, f->height, f->format, f->width, f->height,
-                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
-    if (!o->sws)
-        return NULL;
-    if (!o->yuv || o->yuv->width != f->width || o->yuv->height != f->height) {
-        av_frame_free(&o->yuv);
-        o->yuv = av_frame_alloc();
-        if (!o->yuv)
-            return NULL;
-        o->yuv->format = AV_PIX_FMT_YUV420P;
-        o->yuv->width = f->width;
-        o->yuv->height = f->height;
-        if (av_frame_get_buffer(o->yuv, 0) < 0)
-            return NULL;
+    int ww, wh;
+    SDL_GetRendererOutputSize(o->ren, &ww, &wh);
+    SDL_SetRenderDrawColor(o->ren, 0, 0, 0, 255);
+    SDL_RenderClear(o->ren);
+    if (o->have_picture) {
+        SDL_Rect dst;
+        letterbox(o, &dst);
+        SDL_RenderCopy(o->ren, o->tex, NULL, &dst);
     }
-    sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, o->yuv->data,
-              o->yuv->linesize);
-    return o->yuv;
+    if (o->overlay_on && o->have_stats) {
+        overlay_text lines;
+        int n = overlay_format(&o->stats, o->have_picture ? o->tex_w : 0,
+                               o->have_picture ? o->tex_h : 0, lines);
+        overlay_draw(o->ren, lines, n, wh);
+    }
+    if (o->paused)
+        overlay_badge(o->ren, "PAUSED", ww, wh);
+    SDL_RenderPresent(o->ren);
+    o->last_present = clk_now();
 }
 
 static hasp_err sdl_video(void *ctx, const media_frame *mf)
 {
     sdl_out *o = ctx;
-    const AVFrame *f = as_yuv420(o, mf->frame);
-    if (!f)
-        return HASP_ERR_NOMEM;
-    if (ensure_texture(o, f) != HASP_OK) {
-        log_msg(o->log, LOG_OUTPUT, LOG_ERROR, "texture: %s", SDL_GetError());
-        return HASP_ERR_UNSUPPORTED;
-    }
-    AVRational sar = mf->frame->sample_aspect_ratio;
-    o->sar = sar.num > 0 && sar.den > 0 ? (double)sar.num / sar.den : 1.0;
-    SDL_UpdateYUVTexture(o->tex, NULL, f->data[0], f->linesize[0], f->data[1], f->linesize[1],
-                         f->data[2], f->linesize[2]);
-    SDL_Rect dst;
-    letterbox(o, &dst);
-    SDL_SetRenderDrawColor(o->ren, 0, 0, 0, 255);
-    SDL_RenderClear(o->ren);
-    SDL_RenderCopy(o->ren, o->tex, NULL, &dst);
-    SDL_RenderPresent(o->ren);
-    return HASP_OK;
-}
-
-static int open_audio(sdl_out *o, const AVFrame *f)
-{
-    SDL_AudioSpec want = { .freq = f->sample_rate, .format = AUDIO_F32SYS, .channels = 2,
-                           .samples = 1024 };
-    o->audio = SDL_OpenAudioDevice(NULL, 0, &want, &o->spec, 0);
-    if (!o->audio) {
-        log_msg(o->log, LOG_OUTPUT, LOG_WARNING, "no sound: %s", SDL_GetError());
-        return 0;
-    }
-    SDL_PauseAudioDevice(o->audio, 0);
-    return 1;
-}
-
-/* (Re)configure the resampler when the decoded format changes. */
-static int ensure_swr(sdl_out *o, const AVFrame *f)
-{
-    if (o->swr && o->swr_rate == f->sample_rate && o->swr_format == f->format
-        && o->swr_channels == f->ch_layout.nb_channels)
-        return 1;
-    swr_free(&o->swr);
-    AVChannelLayout stereo = AV_CHANNEL_LAYOUT_STEREO, in = { 0 };
-    int ok = av_channel_layout_copy(&in, &f->ch_layout) == 0
-        && swr_alloc_set_opts2(&o->swr, &stereo, AV_SAMPLE_FMT_FLT, o->spec.freq, &in, f->format,
-                               f->sample_rate, 0, NULL) == 0
-        && swr_init(o->swr) == 0;
-    av_channel_layout_uninit(&in);
-    if (!ok) {
-        swr_free(&o->swr);
-        return 0;
-    }
-    o->swr_rate = f->sample_rate;
-    o->swr_format = f->format;
-    o->swr_channels = f->ch_layout.nb_channels;
-    return 1;
-}
-
-static hasp_err sdl_audio(void *ctx, const media_frame *mf)
-{
-    sdl_out *o = ctx;
     const AVFrame *f = mf->frame;
-    if (o->quit || f->sample_rate <= 0)
-        return HASP_OK;
-    if (!o->audio && !open_audio(o, f)) {
-        o->quit = -1; /* no device: play on without sound */
-        return HASP_OK;
-    }
-    if (!ensure_swr(o, f))
-        return HASP_ERR_UNSUPPORTED;
-    int out_samples = swr_get_out_samples(o->swr, f->nb_samples);
-    int need = out_samples * 2 * (int)sizeof(float);
-    if (need > o->abuf_size) {
-        uint8_t *p = realloc(o->abuf, (size_t)need);
-        if (!p)
+    Uint32 format = sdl_format_of(f->format);
+    if (format == SDL_PIXELFORMAT_UNKNOWN) {
+        format = SDL_PIXELFORMAT_IYUV;
+        if (!(f = converted(o, f)))
             return HASP_ERR_NOMEM;
-        o->abuf = p;
-        o->abuf_size = need;
     }
-    uint8_t *out[1] = { o->abuf };
-    int n = swr_convert(o->swr, out, out_samples, (const uint8_t **)f->extended_data,
-                        f->nb_samples);
-    if (n > 0)
-        SDL_QueueAudio(o->audio, o->abuf, (Uint32)(n * 2 * (int)sizeof(float)));
+    if (ensure_texture(o, format, f->width, f->height) != HASP_OK)
+        return HASP_ERR_UNSUPPORTED;
+    set_yuv_mode(f);
+    if (upload(o, format, f) != 0) {
+        log_msg(o->log, LOG_OUTPUT, LOG_ERROR, "texture upload: %s", SDL_GetError());
+        return HASP_ERR_UNSUPPORTED;
+    }
+    AVRational sar = f->sample_aspect_ratio;
+    o->sar = sar.num > 0 && sar.den > 0 ? (double)sar.num / sar.den : 1.0;
+    o->have_picture = 1;
+    render(o);
     return HASP_OK;
 }
 
-static int sdl_poll(void *ctx)
+static hasp_err sdl_audio_cb(void *ctx, const media_frame *mf)
+{
+    return sdl_audio_frame(&((sdl_out *)ctx)->audio, mf);
+}
+
+static void toggle_fullscreen(sdl_out *o)
+{
+    int full = SDL_GetWindowFlags(o->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
+    if (SDL_SetWindowFullscreen(o->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP) != 0)
+        log_msg(o->log, LOG_OUTPUT, LOG_WARNING, "fullscreen: %s", SDL_GetError());
+}
+
+/* A key press: an action for playback, or something the window does itself. */
+static out_action key_action(sdl_out *o, SDL_Keycode k)
+{
+    switch (k) {
+    case SDLK_q:
+    case SDLK_ESCAPE: return OUT_QUIT;
+    case SDLK_SPACE: return OUT_PAUSE;
+    case SDLK_LEFT: return OUT_SEEK_BACK;
+    case SDLK_RIGHT: return OUT_SEEK_FWD;
+    case SDLK_f: toggle_fullscreen(o); return OUT_NONE;
+    case SDLK_s:
+        o->overlay_on = !o->overlay_on;
+        render(o);
+        return OUT_NONE;
+    default: return OUT_NONE;
+    }
+}
+
+/* One action at a time; later events stay queued for the next call. */
+static out_action sdl_poll(void *ctx)
 {
     sdl_out *o = ctx;
     SDL_Event e;
     while (SDL_PollEvent(&e)) {
+        out_action a = OUT_NONE;
         if (e.type == SDL_QUIT)
-            o->quit = 1;
-        else if (e.type == SDL_KEYDOWN) {
-            SDL_Keycode k = e.key.keysym.sym;
-            if (k == SDLK_q || k == SDLK_ESCAPE)
-                o->quit = 1;
-            else if (k == SDLK_f) {
-                int full = SDL_GetWindowFlags(o->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
-                SDL_SetWindowFullscreen(o->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-            }
-        }
+            a = OUT_QUIT;
+        else if (e.type == SDL_KEYDOWN)
+            a = key_action(o, e.key.keysym.sym);
+        else if (e.type == SDL_WINDOWEVENT && (e.window.event == SDL_WINDOWEVENT_EXPOSED
+                                               || e.window.event == SDL_WINDOWEVENT_SIZE_CHANGED))
+            render(o); /* a paused picture must survive a resize */
+        if (a != OUT_NONE)
+            return a;
     }
-    return o->quit == 1;
+    return OUT_NONE;
 }
+
+static void sdl_stats(void *ctx, const hasp_status *st)
+{
+    sdl_out *o = ctx;
+    o->stats = *st;
+    o->have_stats = 1;
+    /* While frames flow each one redraws; otherwise the overlay would freeze. */
+    if (o->overlay_on && clk_now() - o->last_present > IDLE_REDRAW_S)
+        render(o);
+}
+
+static double sdl_clock(void *ctx) { return sdl_audio_clock(&((sdl_out *)ctx)->audio); }
+
+static void sdl_pause(void *ctx, int paused)
+{
+    sdl_out *o = ctx;
+    sdl_audio_pause(&o->audio, paused);
+    if (o->paused != paused) {
+        o->paused = paused;
+        render(o);
+    }
+}
+
+static void sdl_flush(void *ctx) { sdl_audio_flush(&((sdl_out *)ctx)->audio); }
 
 static void sdl_close(void *ctx)
 {
     sdl_out *o = ctx;
     if (!o)
         return;
-    if (o->audio)
-        SDL_CloseAudioDevice(o->audio);
+    sdl_audio_close(&o->audio);
     if (o->tex)
         SDL_DestroyTexture(o->tex);
     if (o->ren)
         SDL_DestroyRenderer(o->ren);
     if (o->win)
         SDL_DestroyWindow(o->win);
-    swr_free(&o->swr);
     sws_freeContext(o->sws);
-    av_frame_free(&o->yuv);
-    free(o->abuf);
+    av_frame_free(&o->conv);
     free(o);
     SDL_Quit();
 }
@@ -224,6 +298,23 @@ static int invisible_driver(void)
     const char *asked = SDL_getenv("SDL_VIDEODRIVER");
     return drv && (SDL_strcmp(drv, "offscreen") == 0 || SDL_strcmp(drv, "dummy") == 0)
         && !(asked && SDL_strcmp(asked, drv) == 0);
+}
+
+static hasp_err open_window(sdl_out *o, const char *title, char *errbuf)
+{
+    /* Linear scaling: nearest-neighbour blocks are ugly on upscaled video. */
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "linear");
+    o->win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 720,
+                              SDL_WINDOW_RESIZABLE);
+    o->ren = o->win ? SDL_CreateRenderer(o->win, -1, 0) : NULL;
+    if (!o->ren)
+        return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "cannot open a window (%s)", SDL_GetError());
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(o->ren, &info) == 0)
+        log_msg(o->log, LOG_OUTPUT, LOG_INFO, "video driver %s, renderer %s",
+                SDL_GetCurrentVideoDriver(), info.name);
+    render(o); /* black until the first frame, not whatever was there */
+    return HASP_OK;
 }
 
 hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, char *errbuf)
@@ -245,19 +336,19 @@ hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, cha
     }
     o->log = log;
     o->sar = 1;
-    log_msg(log, LOG_OUTPUT, LOG_INFO, "video driver %s", SDL_GetCurrentVideoDriver());
-    o->win = SDL_CreateWindow(title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED, 1280, 720,
-                              SDL_WINDOW_RESIZABLE);
-    o->ren = o->win ? SDL_CreateRenderer(o->win, -1, 0) : NULL;
-    if (!o->ren) {
-        hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "cannot open a window (%s)", SDL_GetError());
+    sdl_audio_init(&o->audio, log);
+    hasp_err err = open_window(o, title, errbuf);
+    if (err != HASP_OK) {
         sdl_close(o);
-        return HASP_ERR_UNSUPPORTED;
+        return err;
     }
-    sink->ctx = o;
-    sink->video = sdl_video;
-    sink->audio = sdl_audio;
-    sink->poll = sdl_poll;
-    sink->close = sdl_close;
+    *sink = (out_sink){
+        .ctx = o, .video = sdl_video, .audio = sdl_audio_cb, .poll = sdl_poll,
+        .close = sdl_close, .stats = sdl_stats, .clock = sdl_clock, .pause = sdl_pause,
+        .flush = sdl_flush,
+        /* Many device buffers: the sound must not run dry when a step is late
+         * on a busy machine; the clock accounts for what is queued. */
+        .audio_ahead = 0.5,
+    };
     return HASP_OK;
 }

@@ -1,3 +1,6 @@
 list(APPEND HASP_SOURCES
+  output/font.c
   output/null.c
-  output/sdl.c)
+  output/overlay.c
+  output/sdl.c
+  output/sdl_audio.c)
