@@ -252,6 +252,17 @@ int abr_download_monitor(abr *a, const mf_group *g, const abr_monitor_stats *st)
     return choice;
 }
 
+void abr_quality_failed(abr *a, const mf_group *g, int q)
+{
+    pthread_mutex_lock(&a->lock);
+    abr_group *grp = group_of(a, g);
+    if (grp && q >= 0 && q < grp->desc.n_qualities && !grp->qualities[q].disabled) {
+        grp->qualities[q].disabled = 1;
+        grp->disabled_version++;
+    }
+    pthread_mutex_unlock(&a->lock);
+}
+
 /* Fixed when the abr is made: no lock needed. */
 int abr_has_download_monitor(const abr *a)
 {

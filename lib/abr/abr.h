@@ -56,6 +56,9 @@ int abr_rate_adaptation(abr *a, const mf_group *g, int base_group_idx,
 /* ABR_CONTINUE, ABR_ABORT, or a 0-based index at which to re-fetch the same
  * media time; errors give ABR_CONTINUE. */
 int abr_download_monitor(abr *a, const mf_group *g, const abr_monitor_stats *st);
+/* Quality q (0-based) of g failed for good: scripts and callbacks see it
+ * `disabled` from now on. Answers naming it are the caller's to redirect. */
+void abr_quality_failed(abr *a, const mf_group *g, int q);
 /* 0 when abr_download_monitor would always answer ABR_CONTINUE. */
 int abr_has_download_monitor(const abr *a);
 

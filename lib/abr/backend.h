@@ -16,6 +16,7 @@ typedef struct abr_group {
     hasp_abr_quality *qualities;   /* desc.qualities, owned */
     int64_t *bandwidths;        /* for the throughput rule */
     int selected;               /* 0-based quality marked is_selected, -1 none */
+    unsigned disabled_version;  /* bumped whenever a quality becomes disabled */
     abr_tput tput;              /* the fallback rule's estimate */
     void *priv;                 /* the backend's, freed by its drop_group */
 } abr_group;

@@ -30,6 +30,7 @@ typedef struct script {
 typedef struct lua_group {
     int table, qualities;       /* LUA_NOREF until built */
     int selected;               /* the quality whose is_selected is true, -1 none */
+    unsigned disabled_version;  /* of the abr_group when `disabled` was mirrored */
 } lua_group;
 
 /* Arguments and answer of one protected call. */
@@ -153,6 +154,24 @@ static void mirror_selected(lua_State *L, lua_group *lg, int selected)
     lg->selected = selected;
 }
 
+static void mirror_disabled(lua_State *L, lua_group *lg, const abr_group *grp)
+{
+    if (lg->disabled_version == grp->disabled_version)
+        return;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lg->qualities);
+    for (int q = 0; q < grp->desc.n_qualities; q++)
+        abr_set_flag(L, q, "disabled", grp->qualities[q].disabled);
+    lua_pop(L, 1);
+    lg->disabled_version = grp->disabled_version;
+}
+
+/* Make the group's tables say what changed since the last call. */
+static void mirror(lua_State *L, const abr_group *grp)
+{
+    mirror_selected(L, grp->priv, grp->selected);
+    mirror_disabled(L, grp->priv, grp);
+}
+
 /* ---- calls */
 
 static void push_fn(lua_State *L, const script *sc, int which)
@@ -216,7 +235,7 @@ static int drop_group_protected(lua_State *L)
 static int rate_protected(lua_State *L)
 {
     call *c = call_of(L);
-    mirror_selected(L, c->grp->priv, c->grp->selected);
+    mirror(L, c->grp);
     push_fn(L, c->sc, CB_RATE);
     push_group_table(L, c->grp);
     push_group_table(L, c->base);
@@ -230,7 +249,7 @@ static int rate_protected(lua_State *L)
 static int monitor_protected(lua_State *L)
 {
     call *c = call_of(L);
-    mirror_selected(L, c->grp->priv, c->grp->selected);
+    mirror(L, c->grp);
     push_fn(L, c->sc, CB_MONITOR);
     push_group_table(L, c->grp);
     abr_push_monitor_stats(L, c->monitor);

@@ -98,14 +98,16 @@ void abr_push_monitor_stats(lua_State *L, const abr_monitor_stats *st)
 }
 
 /* Raw access: a script's metatables on our tables must not run here. */
-void abr_set_selected(lua_State *L, int q, int on)
+void abr_set_flag(lua_State *L, int q, const char *name, int on)
 {
     if (q < 0)
         return;
     if (lua_rawgeti(L, -1, q + 1) == LUA_TTABLE) {
-        lua_pushliteral(L, "is_selected");
+        lua_pushstring(L, name);
         lua_pushboolean(L, on);
         lua_rawset(L, -3);
     }
     lua_pop(L, 1);
 }
+
+void abr_set_selected(lua_State *L, int q, int on) { abr_set_flag(L, q, "is_selected", on); }
