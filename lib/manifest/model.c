@@ -217,3 +217,18 @@ int mf_group_finish(mf_group *g)
         return -1;
     return 0;
 }
+
+mf_group *mf_period_group(const mf_period *p, mf_media type)
+{
+    mf_group *first = NULL;
+    for (size_t i = 0; i < p->n_groups; i++) {
+        mf_group *g = p->groups[i];
+        if (g->type != type || g->n_qualities == 0)
+            continue;
+        if (g->is_default)
+            return g;
+        if (!first)
+            first = g;
+    }
+    return first;
+}

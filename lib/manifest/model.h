@@ -208,6 +208,10 @@ void mf_limits_default(mf_limits *lim);
 
 void mf_presentation_free(mf_presentation *p);
 
+/* The group of the given type a player takes by default: the first with
+ * qualities, preferring one marked default (HLS DEFAULT=YES); NULL if none. */
+mf_group *mf_period_group(const mf_period *p, mf_media type);
+
 /* Number of segments of a quality; for a live quality, one past the newest
  * segment available now (see mf_quality_first_available). */
 uint64_t mf_quality_segment_count(const mf_quality *q);
