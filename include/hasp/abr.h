@@ -98,6 +98,14 @@ typedef struct hasp_abr_callbacks {
                                const hasp_abr_monitor_stats *stats);
 } hasp_abr_callbacks;
 
+/*
+ * Let cb decide instead of a script (the `abr` option), from the next
+ * hasp_session_start(); cb is copied, opaque is passed back to every call.
+ * Calls come from the library's download threads, one at a time.
+ */
+HASP_API hasp_err hasp_session_set_abr_callbacks(hasp_session *s, const hasp_abr_callbacks *cb,
+                                                 void *opaque);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,2 +1,4 @@
 list(APPEND HASP_SOURCES
-  sched/sched.c)
+  sched/sched.c
+  sched/decide.c
+  sched/fetch.c)

@@ -1,0 +1,62 @@
+/*
+ * One resource downloaded for a group's loop: retries of transient failures
+ * with exponential backoff and jitter (honouring Retry-After), failover to
+ * the quality's next BaseURL after repeated failure, and a watcher called
+ * about every 100 ms of the transfer (the download monitor), which may
+ * abort it.
+ */
+#ifndef HASP_SCHED_FETCH_H
+#define HASP_SCHED_FETCH_H
+
+#include <pthread.h>
+
+#include "core/log.h"
+#include "net/net.h"
+
+/* What the group's loop and whoever stops it share. */
+typedef struct fetch_ctl {
+    pthread_mutex_t lock;       /* guards what follows */
+    pthread_cond_t wake;
+    int stop;
+    net_req *req;               /* transfer under way, aborted on stop */
+    int64_t done, total;        /* its progress: body bytes, -1 unknown total */
+    double elapsed;
+} fetch_ctl;
+
+hasp_err fetch_ctl_init(fetch_ctl *ctl);
+void fetch_ctl_destroy(fetch_ctl *ctl);
+/* Stop the loop: abort the transfer, end waits. */
+void fetch_ctl_stop(fetch_ctl *ctl);
+/* Sleep s seconds unless stopped first; 0 if stopped. */
+int fetch_ctl_sleep(fetch_ctl *ctl, double s);
+
+typedef struct fetch_cfg {
+    net *net;
+    const log_cfg *log;
+    int max_attempts;           /* per URL, for transient failures */
+    size_t max_bytes;
+} fetch_cfg;
+
+/* Called from the loop's thread while the transfer runs; nonzero aborts it. */
+typedef int (*fetch_watch_fn)(void *opaque, int64_t done, int64_t total, double elapsed_s);
+
+typedef struct fetch_job {
+    const char *url;
+    mf_range range;
+    /* Alternative locations: url starts with base_urls[0] and may be tried
+     * under each of the others in turn. NULL/0: none. */
+    char *const *base_urls;
+    size_t n_base_urls;
+    fetch_watch_fn watch;       /* may be NULL */
+    void *opaque;
+    /* out */
+    int watch_aborted;          /* the watcher aborted it (result HASP_ERR_ABORTED) */
+} fetch_job;
+
+/* Download job into body (freed on failure). *base_idx is the BaseURL in
+ * use, kept across calls so that a failed location stays abandoned.
+ * HASP_ERR_ABORTED when stopped or watched_aborted. */
+hasp_err fetch_run(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, size_t *base_idx,
+                   unsigned *seed, net_body *body, net_result *res, char *errbuf);
+
+#endif
