@@ -15,9 +15,10 @@ PACKAGES=(
   libcurl4-openssl-dev libxml2-dev libsdl2-dev liblua5.4-dev
   libcmocka-dev ffmpeg python3
   clang libclang-rt-14-dev
-  # The window tests: a virtual X server (its -fbdir framebuffer is the screenshot)
-  # and synthetic key presses through XTEST.
-  xvfb xdotool
+  # The window tests: a virtual X server (its -fbdir framebuffer is the screenshot),
+  # synthetic key presses through XTEST, and the smallest window manager that
+  # does EWMH fullscreen (SDL's fullscreen is a request to the window manager).
+  xvfb xdotool evilwm
 )
 
 missing=()

@@ -10,7 +10,7 @@
 #include "hasp/hasp.h"
 
 #define OVERLAY_MAX_LINES 8
-#define OVERLAY_LINE 64
+#define OVERLAY_LINE 80
 
 typedef char overlay_text[OVERLAY_MAX_LINES][OVERLAY_LINE];
 

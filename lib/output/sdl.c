@@ -60,8 +60,9 @@ static Uint32 sdl_format_of(int av_format)
     return SDL_PIXELFORMAT_UNKNOWN;
 }
 
-/* SDL's default matrix guesses from the height (BT.709 above 576 lines);
- * the stream says which it is, and full-range JPEG-style YUV has its own. */
+/* SDL converts YUV with the BT.601 matrix unless told otherwise, while HD
+ * streams are mostly BT.709 and full-range (JPEG) YUV needs its own mode.
+ * The frame says which; untagged frames get SDL's guess by height. */
 static void set_yuv_mode(const AVFrame *f)
 {
     SDL_YUV_CONVERSION_MODE mode = SDL_YUV_CONVERSION_AUTOMATIC;

@@ -1,0 +1,2 @@
+# Unit tests of lib/output that need no display (the window is tested in tests/output).
+hasp_unit_test(output unit/test_output.c)
