@@ -160,6 +160,15 @@ uint64_t mf_quality_first_available(const mf_quality *q)
     return first;
 }
 
+/* A DASH segment of nominal duration ends at the period's end at the latest:
+ * the last one is short (or, listed past the end, empty). */
+static void clamp_to_period(const mf_quality *q, mf_segment *seg)
+{
+    const mf_period *per = quality_period(q);
+    if (per && per->duration >= 0 && seg->start + seg->duration > per->duration)
+        seg->duration = fmax(0, per->duration - seg->start);
+}
+
 static hasp_err template_segment(const mf_quality *q, uint64_t i, mf_segment *seg,
                                  char *errbuf)
 {
@@ -177,10 +186,8 @@ static hasp_err template_segment(const mf_quality *q, uint64_t i, mf_segment *se
     seg->number = s->start_number + i;
     seg->start = ((double)t - (double)s->pto) / ts;
     seg->duration = (double)d / ts;
-    const mf_period *per = quality_period(q);
-    if (s->kind == MF_SRC_NUMBER && per && per->duration >= 0 &&
-        seg->start + seg->duration > per->duration)
-        seg->duration = fmax(0, per->duration - seg->start); /* last one is short */
+    if (s->kind == MF_SRC_NUMBER)
+        clamp_to_period(q, seg);
     seg->url = mf_tpl_expand(s->media_tpl, seg->number, t);
     if (!seg->url)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory building a segment URL");
@@ -202,6 +209,8 @@ static hasp_err list_segment(const mf_quality *q, uint64_t i, mf_segment *seg, c
     seg->gap = e->gap;
     seg->key = e->key >= 0 ? &s->keys[e->key] : NULL;
     seg->program_date_time = e->program_date_time;
+    if (!q->playlist_url)
+        clamp_to_period(q, seg);
     return HASP_OK;
 }
 
