@@ -1,0 +1,145 @@
+/*
+ * Video into the application's own SDL renderer. The application owns the
+ * window, the renderer, SDL's initialisation and its event loop; this sink
+ * only keeps a texture of that renderer up to date and draws it when asked
+ * (hasp_session_render), so that the application composes its own frame.
+ */
+#include <SDL2/SDL.h>
+#include <libavutil/frame.h>
+#include <libswscale/swscale.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "output/renderer.h"
+
+typedef struct app_renderer {
+    SDL_Renderer *ren;
+    SDL_Texture *tex;
+    int tex_w, tex_h;
+    double sar;
+    struct SwsContext *sws;     /* for pixel formats an IYUV texture cannot take */
+    AVFrame *yuv;
+    const log_cfg *log;
+} app_renderer;
+
+static hasp_err ensure_texture(app_renderer *o, int w, int h)
+{
+    if (o->tex && o->tex_w == w && o->tex_h == h)
+        return HASP_OK;
+    if (o->tex)
+        SDL_DestroyTexture(o->tex);
+    o->tex = SDL_CreateTexture(o->ren, SDL_PIXELFORMAT_IYUV, SDL_TEXTUREACCESS_STREAMING, w, h);
+    if (!o->tex) {
+        log_msg(o->log, LOG_OUTPUT, LOG_ERROR, "texture: %s", SDL_GetError());
+        return HASP_ERR_UNSUPPORTED;
+    }
+    o->tex_w = w;
+    o->tex_h = h;
+    return HASP_OK;
+}
+
+static const AVFrame *as_yuv420(app_renderer *o, const AVFrame *f)
+{
+    if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P)
+        return f;
+    o->sws = sws_getCachedContext(o->sws, f->width, f->height, f->format, f->width, f->height,
+                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
+    if (!o->sws)
+        return NULL;
+    if (!o->yuv || o->yuv->width != f->width || o->yuv->height != f->height) {
+        av_frame_free(&o->yuv);
+        o->yuv = av_frame_alloc();
+        if (!o->yuv)
+            return NULL;
+        o->yuv->format = AV_PIX_FMT_YUV420P;
+        o->yuv->width = f->width;
+        o->yuv->height = f->height;
+        if (av_frame_get_buffer(o->yuv, 0) < 0)
+            return NULL;
+    }
+    sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, o->yuv->data,
+              o->yuv->linesize);
+    return o->yuv;
+}
+
+static hasp_err ren_video(void *ctx, const media_frame *mf)
+{
+    app_renderer *o = ctx;
+    const AVFrame *f = as_yuv420(o, mf->frame);
+    if (!f)
+        return HASP_ERR_NOMEM;
+    hasp_err err = ensure_texture(o, f->width, f->height);
+    if (err != HASP_OK)
+        return err;
+    AVRational sar = mf->frame->sample_aspect_ratio;
+    o->sar = sar.num > 0 && sar.den > 0 ? (double)sar.num / sar.den : 1.0;
+    if (SDL_UpdateYUVTexture(o->tex, NULL, f->data[0], f->linesize[0], f->data[1],
+                             f->linesize[1], f->data[2], f->linesize[2]) != 0) {
+        log_msg(o->log, LOG_OUTPUT, LOG_ERROR, "texture update: %s", SDL_GetError());
+        return HASP_ERR_UNSUPPORTED;
+    }
+    return HASP_OK;
+}
+
+static hasp_err ren_audio(void *ctx, const media_frame *f)
+{
+    (void)ctx;
+    (void)f;
+    return HASP_OK; /* no device of our own: sound goes to an audio callback */
+}
+
+static out_action ren_poll(void *ctx)
+{
+    (void)ctx;
+    return OUT_NONE; /* the application reads its own events */
+}
+
+static void ren_close(void *ctx)
+{
+    app_renderer *o = ctx;
+    if (!o)
+        return;
+    if (o->tex)
+        SDL_DestroyTexture(o->tex);
+    sws_freeContext(o->sws);
+    av_frame_free(&o->yuv);
+    free(o);
+}
+
+hasp_err out_renderer_draw(void *ctx, const int rect[4])
+{
+    app_renderer *o = ctx;
+    if (!o->tex)
+        return HASP_OK; /* no frame yet */
+    SDL_Rect area = { 0, 0, 0, 0 };
+    if (rect)
+        area = (SDL_Rect){ rect[0], rect[1], rect[2], rect[3] };
+    else if (SDL_GetRendererOutputSize(o->ren, &area.w, &area.h) != 0)
+        return HASP_ERR_UNSUPPORTED;
+    double aspect = (double)o->tex_w * o->sar / o->tex_h;
+    SDL_Rect dst = { 0, 0, area.w, (int)(area.w / aspect + 0.5) };
+    if (dst.h > area.h) {
+        dst.h = area.h;
+        dst.w = (int)(area.h * aspect + 0.5);
+    }
+    dst.x = area.x + (area.w - dst.w) / 2;
+    dst.y = area.y + (area.h - dst.h) / 2;
+    return SDL_RenderCopy(o->ren, o->tex, NULL, &dst) == 0 ? HASP_OK : HASP_ERR_UNSUPPORTED;
+}
+
+hasp_err out_renderer_init(out_sink *sink, void *renderer, const log_cfg *log)
+{
+    app_renderer *o = calloc(1, sizeof(*o));
+    if (!o)
+        return HASP_ERR_NOMEM;
+    o->ren = renderer;
+    o->sar = 1;
+    o->log = log;
+    memset(sink, 0, sizeof(*sink));
+    sink->ctx = o;
+    sink->video = ren_video;
+    sink->audio = ren_audio;
+    sink->poll = ren_poll;
+    sink->close = ren_close;
+    return HASP_OK;
+}

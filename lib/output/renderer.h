@@ -1,0 +1,13 @@
+/* The sink drawing into an application's SDL_Renderer (hasp_session_set_renderer). */
+#ifndef HASP_OUTPUT_RENDERER_H
+#define HASP_OUTPUT_RENDERER_H
+
+#include "output/sink.h"
+
+/* renderer: the application's SDL_Renderer *; it stays the application's. */
+hasp_err out_renderer_init(out_sink *sink, void *renderer, const log_cfg *log);
+/* Draw the latest frame letterboxed within rect {x, y, w, h} (NULL: the
+ * whole output). Nothing before the first frame. */
+hasp_err out_renderer_draw(void *ctx, const int rect[4]);
+
+#endif
