@@ -70,6 +70,7 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *                    (default 1). 0 is INSECURE: anyone on the network path
  *                    can then impersonate the server; for tests only
  *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"
+ * Options for frames handed to the application are in hasp/output.h.
  * Unknown keys and malformed values fail with HASP_ERR_INVALID.
  */
 HASP_API hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value);
@@ -94,6 +95,36 @@ HASP_API hasp_err hasp_session_run(hasp_session *s);
 /* Ask a running session to stop; safe from any thread or a signal handler. */
 HASP_API void hasp_session_stop(hasp_session *s);
 
+/*
+ * Pause (paused = 1) or resume (0) playback: the position holds, downloads go
+ * on up to max_buffer, and the time paused counts as neither a stall nor
+ * startup. Safe from any thread (and from callbacks); takes effect at the
+ * next step. Before start, the session starts paused.
+ */
+HASP_API hasp_err hasp_session_pause(hasp_session *s, int paused);
+
+/*
+ * Go to `seconds` on the presentation timeline: the download loops restart at
+ * the segment holding it, at the qualities they had, and presentation goes on
+ * from the first frame at the target (buffering first, which is no stall).
+ * Past the end, playback ends. Before start, playback starts there. Safe from
+ * any thread; takes effect at the next step. HASP_ERR_UNSUPPORTED for a live
+ * presentation, HASP_ERR_STATE once playback has ended.
+ */
+HASP_API hasp_err hasp_session_seek(hasp_session *s, double seconds);
+
+/*
+ * Events as the --events log has them: event is the name ("segment",
+ * "stall_start"...), json the whole line without its newline. Besides the
+ * log's events, pause {position}, resume {position, paused_s} and
+ * seek {from, to}. Callbacks run on the thread driving the session, inside
+ * hasp_session_open, _start, _step and _run (a pulling session's own
+ * thread), so they may call the session's functions. NULL stops them.
+ */
+typedef void (*hasp_event_cb)(void *opaque, const char *event, const char *json);
+HASP_API hasp_err hasp_session_set_event_callback(hasp_session *s, hasp_event_cb cb,
+                                                  void *opaque);
+
 /* A snapshot of playback for status displays; safe to call while playing. */
 typedef struct hasp_status {
     double position;          /* s of media presented */
@@ -104,6 +135,7 @@ typedef struct hasp_status {
     uint64_t frames_decoded;  /* video frames */
     uint64_t frames_dropped;  /* video frames decoded but not presented */
     int stalled;              /* 1 while waiting for the buffer to refill */
+    int paused;               /* 1 while paused */
 } hasp_status;
 
 HASP_API hasp_err hasp_session_status(hasp_session *s, hasp_status *out);

@@ -21,6 +21,7 @@ void session_opts_default(session_opts *o)
     o->events_path = NULL;
     o->ca_file = NULL;
     o->tls_verify = 1;
+    output_opts_default(o);
 }
 
 static int parse_seconds(const char *v, double *out)
@@ -86,6 +87,9 @@ hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
 {
     if (!s || !key || !value)
         return HASP_ERR_INVALID;
+    hasp_err err;
+    if (output_option(s, key, value, &err))
+        return err;
     session_opts *o = &s->opts;
     int ok;
     if (strcmp(key, "max_buffer") == 0)

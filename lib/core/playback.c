@@ -15,6 +15,8 @@
 /* An audio clock further than this from the wall clock's idea of the
  * position is not believed: a broken timeline must not drag the picture. */
 #define AUDIO_CLOCK_MAX_JUMP_S 1.0
+/* How long a paused step sleeps at most, so that a resume is prompt. */
+#define PAUSED_WAIT_S 0.02
 
 hasp_err playback_start(hasp_session *s)
 {
@@ -46,6 +48,19 @@ static double group_level(hasp_session *s, play_group *pg, sched_stats *st)
     return st->buffered_end - pos > 0 ? st->buffered_end - pos : 0;
 }
 
+static int queue_full(bqueue *q) { return bq_count(q) >= q->cap; }
+
+/* A full queue blocks its decoder: with muxed segments (one group), the
+ * master queue's next frame may sit behind it (video held back by the
+ * decoder's delay, key frames only), so waiting for it would be for ever. */
+static int muxed_queue_full(hasp_session *s)
+{
+    for (int i = 0; i < MEDIA_NOUTS && s->n_groups == 1; i++)
+        if (s->has_frames[i] && queue_full(&s->frames[i]))
+            return 1;
+    return 0;
+}
+
 static int buffers_ready(hasp_session *s)
 {
     for (int i = 0; i < s->n_groups; i++) {
@@ -55,7 +70,7 @@ static int buffers_ready(hasp_session *s)
             return 0;
     }
     bqueue *q = master_queue(s);
-    return bq_peek(q) != NULL || bq_finished(q);
+    return bq_peek(q) != NULL || bq_finished(q) || muxed_queue_full(s);
 }
 
 static int must_stall(hasp_session *s)
@@ -83,8 +98,6 @@ static double earliest_pts(hasp_session *s, double audio_ahead)
     }
     return t;
 }
-
-static int queue_full(bqueue *q) { return bq_count(q) >= q->cap; }
 
 /* In fast mode the clock jumps to the next frame, which is known only once
  * every stream still running has one decoded: NaN until then, with *empty
@@ -129,6 +142,8 @@ static hasp_err present_video(hasp_session *s, media_frame *f, int late)
         pb->frames_dropped++;
     } else {
         err = s->sink.video(s->sink.ctx, f);
+        if (err == HASP_OK && s->tap.video)
+            err = s->tap.video(s->tap.ctx, f);
         pb->frames_presented++;
         if (pb->startup_s < 0) {
             pb->startup_s = clk_now() - pb->t_start;
@@ -162,6 +177,8 @@ static hasp_err present_due(hasp_session *s, double pos)
         if (bq_pop(aq, &item, 0) != HASP_OK)
             break;
         err = s->sink.audio(s->sink.ctx, item);
+        if (err == HASP_OK && s->tap.audio)
+            err = s->tap.audio(s->tap.ctx, item);
         media_frame_free(item);
     }
     return err;
@@ -188,15 +205,20 @@ static void emit_end(hasp_session *s)
     hasp_status st;
     playback_status(s, &st);
     double bitrate = 0;
-    int switches = 0;
-    for (int i = 0; i < s->n_groups; i++) {
-        sched_stats ss;
-        sched_group_stats(s->groups[i].sched, &ss);
+    int switches = pb->switches_base;
+    for (int i = 0; i < s->n_groups && i < 2; i++) {
+        /* With what the pipelines stopped by seeks had counted. */
+        sched_stats ss = { .switches = 0 };
+        if (s->groups[i].sched)
+            sched_group_stats(s->groups[i].sched, &ss);
         switches += ss.switches;
-        if (ss.media_seconds > 0)
-            bitrate += ss.bitrate_seconds / ss.media_seconds;
+        double media_s = ss.media_seconds + pb->media_seconds_base[i];
+        if (media_s > 0)
+            bitrate += (ss.bitrate_seconds + pb->bitrate_seconds_base[i]) / media_s;
     }
-    double played = isnan(pb->start_pos) ? 0 : st.position - pb->start_pos;
+    double played = isnan(pb->start_pos) ? 0 : pb->played_base;
+    if (!isnan(pb->start_pos) && !pb->seeking && st.position > pb->span_start)
+        played += st.position - pb->span_start;
     strbuf sb;
     sb_init(&sb);
     sb_printf(&sb, "\"position\":%.3f,\"played_s\":%.3f,\"stall_count\":%d,\"stall_s\":%.3f,"
@@ -247,8 +269,11 @@ static int reached_end(hasp_session *s, double pos)
 
 static hasp_err finish(hasp_session *s, hasp_err result)
 {
+    control_end(s, 0);
     s->pb.state = PLAY_ENDED;
     emit_end(s);
+    if (s->tap.end)
+        s->tap.end(s->tap.ctx, result);
     return result;
 }
 
@@ -261,6 +286,9 @@ static void leave_buffering(hasp_session *s, double now)
         if (!isfinite(pb->start_pos))
             pb->start_pos = 0;
         atomic_store(&s->position, pb->start_pos);
+        pb->span_start = pb->start_pos;
+    } else if (pb->seeking) {
+        pb->span_start = atomic_load(&s->position); /* the seek target */
     } else {
         pb->stall_s += now - pb->stall_since;
         emit_position(s, "stall_end", now - pb->stall_since);
@@ -268,6 +296,7 @@ static void leave_buffering(hasp_session *s, double now)
     pb->anchor_pos = atomic_load(&s->position);
     pb->anchor_wall = now;
     pb->state = PLAY_PLAYING;
+    pb->seeking = 0;
 }
 
 /* Sleep until the next frame is due (in fast mode: until one is decoded),
@@ -324,7 +353,7 @@ static double paced_position(hasp_session *s, double now)
 static void sink_hold(hasp_session *s)
 {
     if (s->sink.pause)
-        s->sink.pause(s->sink.ctx, s->pb.state != PLAY_PLAYING);
+        s->sink.pause(s->sink.ctx, s->pb.state != PLAY_PLAYING || s->pb.paused);
 }
 
 static void sink_stats(hasp_session *s, double now)
@@ -335,6 +364,20 @@ static void sink_stats(hasp_session *s, double now)
     hasp_status st;
     playback_status(s, &st);
     s->sink.stats(s->sink.ctx, &st);
+}
+
+/* While paused only the downloads move; the sink holds its sound. */
+static hasp_err paused_step(hasp_session *s, double now, int max_wait_ms)
+{
+    sink_hold(s);
+    emit_buffers(s, now);
+    sink_stats(s, now);
+    double wait = max_wait_ms / 1000.0 < PAUSED_WAIT_S ? max_wait_ms / 1000.0 : PAUSED_WAIT_S;
+    if (wait > 0) {
+        struct timespec ts = { 0, (long)(wait * 1e9) };
+        nanosleep(&ts, NULL);
+    }
+    return HASP_OK;
 }
 
 hasp_err playback_step(hasp_session *s, int max_wait_ms)
@@ -350,6 +393,11 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
     if (err != HASP_OK)
         return finish(s, err);
     double now = clk_now();
+    if ((err = control_apply(s, now)) != HASP_OK)
+        return finish(s, err);
+    playback_discard_early(s);
+    if (pb->paused)
+        return paused_step(s, now, max_wait_ms);
     if (pb->state == PLAY_BUFFERING && buffers_ready(s))
         leave_buffering(s, now);
     sink_hold(s);
@@ -364,7 +412,9 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
         }
         atomic_store(&s->position, pos);
         if ((err = present_due(s, pos)) != HASP_OK)
-            return finish(s, session_fail(s, err, "presenting a frame failed"));
+            return finish(s, session_fail(s, err, err == HASP_ERR_ABORTED
+                                          ? "stopped by the application"
+                                          : "presenting a frame failed"));
         if (!s->opts.fast && must_stall(s)) {
             pb->state = PLAY_BUFFERING;
             pb->stall_count++;
@@ -375,7 +425,8 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
     }
     emit_buffers(s, now);
     sink_stats(s, now);
-    if (pb->started_once && reached_end(s, pos))
+    /* A seek asked for meanwhile goes on instead of ending. */
+    if (pb->started_once && reached_end(s, pos) && control_end(s, 1))
         return finish(s, HASP_ERR_EOF);
     wait_a_little(s, pos, max_wait_ms);
     return HASP_OK;
@@ -386,7 +437,7 @@ void playback_status(hasp_session *s, hasp_status *out)
     double pos = atomic_load(&s->position);
     out->position = isnan(pos) ? 0 : pos;
     out->duration = s->pres && s->pres->duration > 0 ? s->pres->duration : 0;
-    out->frames_decoded = 0;
+    out->frames_decoded = s->pb.decoded_base;
     for (int i = 0; i < 2; i++) {
         out->buffer[i] = -1;
         out->quality[i] = -1;
@@ -407,5 +458,6 @@ void playback_status(hasp_session *s, hasp_status *out)
         out->frames_decoded += ms.frames[MEDIA_OUT_VIDEO];
     }
     out->frames_dropped = s->pb.frames_dropped;
-    out->stalled = s->pb.state == PLAY_BUFFERING && s->pb.started_once;
+    out->stalled = s->pb.state == PLAY_BUFFERING && s->pb.started_once && !s->pb.seeking;
+    out->paused = s->pb.paused;
 }

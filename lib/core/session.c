@@ -30,6 +30,7 @@ hasp_err hasp_session_new(hasp_session **out)
     session_opts_default(&s->opts);
     log_cfg_default(&s->log);
     ev_init(&s->ev);
+    control_init(&s->ctl);
     out_null_init(&s->sink);
     mf_limits_default(&s->loader.limits);
     *out = s;
@@ -44,7 +45,7 @@ void hasp_session_stop(hasp_session *s)
         atomic_store(&s->stop_requested, 1);
 }
 
-static void stop_groups(hasp_session *s)
+void session_stop_groups(hasp_session *s)
 {
     /* Abort first so that no thread stays blocked on a queue, then join. */
     for (int i = 0; i < s->n_groups; i++) {
@@ -73,9 +74,13 @@ void hasp_session_free(hasp_session *s)
 {
     if (!s)
         return;
-    stop_groups(s);
+    session_pull_stop(s);
+    session_stop_groups(s);
     if (s->sink.close)
         s->sink.close(s->sink.ctx);
+    if (s->tap.close)
+        s->tap.close(s->tap.ctx);
+    control_destroy(&s->ctl);
     mf_presentation_free(s->pres);
     net_free(s->net);
     ev_close(&s->ev);
@@ -174,6 +179,7 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     if ((err = mf_load(&s->loader, url, &s->pres, s->err)) != HASP_OK)
         return err;
     emit_manifest(s, url);
+    ev_deliver(&s->ev);
     return select_groups(s);
 }
 
@@ -194,7 +200,8 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
             s->has_frames[i] = 1;
     sched_cfg cfg = {
         .max_buffer = s->opts.max_buffer,
-        .start_quality = s->opts.start_quality,
+        .start_quality = pg->restart_quality >= 0 ? pg->restart_quality : s->opts.start_quality,
+        .start_at = s->start_at,
         .stop_at = s->opts.duration > 0 ? s->opts.duration : -1,
         .max_attempts = 4,
         .max_segment_bytes = (size_t)256 << 20,
@@ -228,20 +235,34 @@ hasp_err hasp_session_start(hasp_session *s)
         return session_fail(s, HASP_ERR_STATE, "open a presentation first");
     if (s->pb.state != PLAY_IDLE)
         return session_fail(s, HASP_ERR_STATE, "already started");
+    hasp_err err = session_outputs_open(s);
+    if (err != HASP_OK)
+        return err;
+    if (!s->app_renderer && !s->opts.headless
+        && (err = out_sdl_init(&s->sink, "hasp", &s->log, s->err)) != HASP_OK)
+        return err;
+    for (int i = 0; i < s->n_groups; i++)
+        s->groups[i].restart_quality = -1;
+    if ((err = session_start_groups(s)) != HASP_OK)
+        return err;
+    err = playback_start(s);
+    ev_deliver(&s->ev);
+    return err;
+}
+
+/* Also after a seek: each group goes on at the quality it had. */
+hasp_err session_start_groups(hasp_session *s)
+{
     /* Small frame queues bound memory; audio frames are short, so more of them. */
     hasp_err err = bq_init(&s->frames[MEDIA_OUT_VIDEO], 8);
     if (err == HASP_OK)
         err = bq_init(&s->frames[MEDIA_OUT_AUDIO], 64);
     if (err != HASP_OK)
         return session_fail(s, err, "out of memory");
-    if (!s->opts.headless && (err = out_sdl_init(&s->sink, "hasp", &s->log, s->err)) != HASP_OK)
-        return err;
     int separate_audio = s->n_groups > 1;
     for (int i = 0; i < s->n_groups && err == HASP_OK; i++)
         err = start_group(s, &s->groups[i], separate_audio);
-    if (err != HASP_OK)
-        return err;
-    return playback_start(s);
+    return err;
 }
 
 hasp_err hasp_session_run(hasp_session *s)
@@ -258,7 +279,11 @@ hasp_err hasp_session_step(hasp_session *s, int max_wait_ms)
         return HASP_ERR_INVALID;
     if (s->pb.state == PLAY_IDLE)
         return session_fail(s, HASP_ERR_STATE, "start the session first");
-    return playback_step(s, max_wait_ms);
+    if (s->ring)
+        return session_fail(s, HASP_ERR_STATE, "a pulling session steps on its own");
+    hasp_err err = playback_step(s, max_wait_ms);
+    ev_deliver(&s->ev);
+    return err;
 }
 
 hasp_err hasp_session_status(hasp_session *s, hasp_status *out)

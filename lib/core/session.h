@@ -2,6 +2,7 @@
 #ifndef HASP_CORE_SESSION_H
 #define HASP_CORE_SESSION_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 
 #include "core/events.h"
@@ -10,6 +11,7 @@
 #include "media/media.h"
 #include "net/net.h"
 #include "output/sink.h"
+#include "output/tap.h"
 #include "sched/sched.h"
 
 typedef struct session_opts {
@@ -20,6 +22,9 @@ typedef struct session_opts {
     char *events_path;
     char *ca_file;              /* https: trust these CAs, NULL: the system's */
     int tls_verify;             /* 0: no certificate checks (insecure) */
+    out_format out;             /* frames for callbacks and pull (output.h) */
+    int skip_nonkey;            /* decode video key frames only */
+    int cache_size, read_size;  /* pull */
 } session_opts;
 
 /* One group being played: its download loop and its demux/decode stream. */
@@ -28,9 +33,22 @@ typedef struct play_group {
     bqueue chunks;
     sched_group *sched;
     media_stream *stream;
+    int restart_quality;        /* after a seek: the quality it had, else -1 */
 } play_group;
 
 enum play_state { PLAY_IDLE, PLAY_BUFFERING, PLAY_PLAYING, PLAY_ENDED };
+
+/* Pause and seek requests: made on any thread, applied by the thread that
+ * drives playback at its next step, so that playback state has one owner. */
+typedef struct session_control {
+    pthread_mutex_t lock;       /* guards what follows */
+    int pause_req;              /* -1: none, else the paused state asked for */
+    int paused;                 /* the state once requests are applied */
+    int seek_req;               /* a seek waits */
+    double seek_to;             /* s */
+    unsigned seek_gen;          /* seeks asked for so far */
+    int ended;                  /* playback ended: seeks are refused */
+} session_control;
 
 typedef struct playback {
     enum play_state state;
@@ -45,6 +63,17 @@ typedef struct playback {
     uint64_t frames_presented, frames_dropped;
     double last_buffer_event[2];
     double last_sink_stats;     /* clk_now() of the last sink.stats() */
+    /* pause and seek (lib/core/control.c) */
+    int paused;                 /* as applied on the playback thread */
+    double paused_since;        /* clk_now() when paused */
+    int seeking;                /* buffering after a seek, which is no stall */
+    double discard_before;      /* frames ending before this are skipped (the seek target) */
+    double played_base;         /* media played before the last seek */
+    double span_start;          /* position where playing resumed after it */
+    /* what the pipelines stopped by seeks had counted */
+    uint64_t decoded_base;
+    int switches_base;
+    double bitrate_seconds_base[2], media_seconds_base[2]; /* per group */
 } playback;
 
 struct hasp_session {
@@ -65,12 +94,57 @@ struct hasp_session {
     out_sink sink;
     playback pb;
     _Atomic double position;    /* s, read by the download loops */
+    session_control ctl;        /* pause and seek requests */
+    double start_at;            /* where the download loops start (a seek), s */
+    out_tap tap;                /* frame callbacks or the pull ring; ctx NULL if none */
+    hasp_frame_cb video_cb, audio_cb;
+    void *video_opaque, *audio_opaque;
+    void *app_renderer;         /* the application's SDL_Renderer, or NULL */
+    out_ring *ring;             /* pull mode (lib/core/pull.c), or NULL */
+    pthread_t writer;           /* pull: the thread driving playback */
+    int writer_started;
     atomic_int stop_requested;
 };
 
 hasp_err session_fail(hasp_session *s, hasp_err err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void session_opts_default(session_opts *o);
+/* lib/core/output_opts.c: the options of hasp/output.h. output_option
+ * returns 0 when key is not one of them, else sets *err. */
+void output_opts_default(session_opts *o);
+int output_option(hasp_session *s, const char *key, const char *value, hasp_err *err);
+
+/* Pause and seek: lib/core/control.c. session_pause, session_seek and
+ * session_seek_by are safe from any thread (a sink's poll() included) and
+ * take effect at the next step; seeks are clamped to [0, duration]. */
+void control_init(session_control *c);
+void control_destroy(session_control *c);
+hasp_err session_pause(hasp_session *s, int paused);
+int session_paused(hasp_session *s);    /* as requested: for a pause toggle */
+hasp_err session_seek(hasp_session *s, double t);
+hasp_err session_seek_by(hasp_session *s, double delta); /* from the position or a waiting seek */
+/* On the playback thread: apply waiting requests. */
+hasp_err control_apply(hasp_session *s, double now);
+/* On the playback thread, when playback ends: refuse seeks from now on. With
+ * unless_seeking, nothing ends and 0 is returned when a seek waits. */
+int control_end(hasp_session *s, int unless_seeking);
+
+/* Before start: a waiting seek becomes where playback starts. */
+void control_take_start(hasp_session *s);
+
+/* Groups (lib/core/session.c): stop every pipeline (and its queues), or
+ * start them from s->start_at. */
+void session_stop_groups(hasp_session *s);
+hasp_err session_start_groups(hasp_session *s);
+
+/* Pull mode (lib/core/pull.c): stop the writer thread, if any. */
+void session_pull_stop(hasp_session *s);
+
+/* Outputs (lib/core/outputs.c): the application's renderer and the tap,
+ * set up by hasp_session_start. */
+hasp_err session_outputs_open(hasp_session *s);
+/* Frames ending before discard_before are skipped (accurate seeks). */
+void playback_discard_early(hasp_session *s);
 
 /* Presentation: lib/core/playback.c */
 hasp_err playback_start(hasp_session *s);

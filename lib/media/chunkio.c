@@ -7,6 +7,33 @@
 
 #define CHUNKIO_BUFSIZE 65536
 
+static void remember(chunk_reader *rd, const media_chunk *c)
+{
+    rd->seq++;
+    chunk_span *sp = &rd->spans[rd->seq % CHUNKIO_SPANS];
+    sp->pos = rd->run_bytes;
+    sp->seq = rd->seq;
+    sp->info = *c;
+    sp->info.data = NULL;
+    if (!rd->run_first)
+        rd->run_first = rd->seq;
+    rd->run_bytes += (int64_t)c->len;
+}
+
+/* Whether c starts the next run: an init chunk does. Without init segments
+ * (MPEG-TS) so does a segment of another quality, or one after a
+ * discontinuity: its programs, PIDs and codec parameters may differ, and a
+ * fresh demuxer also returns the old run's last packets instead of taking
+ * the new bytes for their continuation. */
+static int ends_run(const chunk_reader *rd, const media_chunk *c)
+{
+    if (!rd->run_started)
+        return 0;
+    if (c->is_init)
+        return 1;
+    return !rd->run_has_init && (c->quality != rd->quality || c->discontinuity);
+}
+
 static int chunkio_read(void *opaque, uint8_t *buf, int size)
 {
     chunk_reader *rd = opaque;
@@ -20,8 +47,7 @@ static int chunkio_read(void *opaque, uint8_t *buf, int size)
             rd->aborted = err == HASP_ERR_ABORTED;
             return AVERROR_EOF;
         }
-        /* An init chunk belongs to the next run: end this one cleanly. */
-        if (((media_chunk *)next)->is_init && rd->run_started)
+        if (ends_run(rd, next))
             return AVERROR_EOF;
         if (bq_pop(rd->q, &next, 0) != HASP_OK)
             continue;
@@ -29,6 +55,8 @@ static int chunkio_read(void *opaque, uint8_t *buf, int size)
         rd->pos = 0;
         rd->run_started = 1;
         rd->quality = rd->cur->quality;
+        rd->run_has_init |= rd->cur->is_init;
+        remember(rd, rd->cur);
     }
     size_t n = rd->cur->len - rd->pos;
     if (n > (size_t)size)
@@ -50,6 +78,20 @@ void chunkio_init(chunk_reader *rd, bqueue *q)
     rd->q = q;
 }
 
+const chunk_span *chunkio_span_at(const chunk_reader *rd, int64_t pos)
+{
+    if (pos < 0 || !rd->run_first)
+        return NULL;
+    uint64_t oldest = rd->seq >= CHUNKIO_SPANS ? rd->seq - CHUNKIO_SPANS + 1 : 1;
+    if (oldest < rd->run_first)
+        oldest = rd->run_first;
+    /* Packets come from the newest chunks: search backwards. */
+    for (uint64_t s = rd->seq; s > oldest; s--)
+        if (rd->spans[s % CHUNKIO_SPANS].pos <= pos)
+            return &rd->spans[s % CHUNKIO_SPANS];
+    return &rd->spans[oldest % CHUNKIO_SPANS];
+}
+
 hasp_err chunkio_avio_new(chunk_reader *rd, AVIOContext **out)
 {
     unsigned char *buf = av_malloc(CHUNKIO_BUFSIZE);
@@ -66,6 +108,9 @@ hasp_err chunkio_avio_new(chunk_reader *rd, AVIOContext **out)
     /* Whatever the last run left unread cannot be demuxed by the next. */
     chunkio_clear(rd);
     rd->run_started = 0;
+    rd->run_has_init = 0;
+    rd->run_bytes = 0;
+    rd->run_first = 0;
     *out = avio;
     return HASP_OK;
 }

@@ -5,30 +5,32 @@
 #include <stdatomic.h>
 
 #include "core/error.h"
+#include "media/clockmap.h"
 #include "media/media.h"
 
 struct AVCodecContext;
 struct AVCodecParameters;
-struct AVPacket;
 
 typedef struct decoder {
     struct AVCodecContext *ctx;
     struct AVCodecParameters *par;  /* what ctx was opened with */
     struct AVFrame *frame;
     bqueue *out;
-    double time_base;               /* s per pts tick of the current run */
+    const log_cfg *log;
+    const char *name;               /* for the log: "group 0: video" */
+    double win_start, win_end;      /* the period of the packets inside ctx */
+    int skip_nonkey;                /* decode key frames only */
     double next_pts;                /* for frames without a timestamp */
-    int quality;
-    atomic_uint_fast64_t frames, samples, errors; /* read by other threads */
+    atomic_uint_fast64_t frames, samples, errors, trimmed; /* read by other threads */
 } decoder;
 
 /* Make dec ready for a run whose stream has par; drains and replaces the
- * old decoder when the parameters changed. */
-hasp_err decoder_prepare(decoder *dec, const struct AVCodecParameters *par, double time_base,
-                         int quality, char *errbuf);
-/* Decode one packet (NULL drains) and push every frame out. A packet the
- * codec rejects is counted and skipped: HASP_OK. */
-hasp_err decoder_decode(decoder *dec, const struct AVPacket *pkt);
+ * old decoder when the parameters changed. Packets must then be in
+ * presentation time, CLOCK_TB (clockmap.h). */
+hasp_err decoder_prepare(decoder *dec, const struct AVCodecParameters *par, char *errbuf);
+/* Decode one packet (NULL drains) and push every frame out, trimmed to the
+ * packet's period. A packet the codec rejects is counted and skipped. */
+hasp_err decoder_decode(decoder *dec, const clock_pkt *cp);
 void decoder_close(decoder *dec);
 
 #endif

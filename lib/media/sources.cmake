@@ -1,4 +1,7 @@
 list(APPEND HASP_SOURCES
+  media/chunk.c
   media/chunkio.c
+  media/clockmap.c
   media/decoder.c
-  media/stream.c)
+  media/stream.c
+  media/timeline.c)

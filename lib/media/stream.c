@@ -1,3 +1,5 @@
+/* The demux/decode thread of one stream: runs of chunks through libavformat,
+ * packets onto the presentation timeline, then to their decoders. */
 #include <libavformat/avformat.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -6,13 +8,19 @@
 
 #include "core/error.h"
 #include "media/chunkio.h"
+#include "media/clockmap.h"
 #include "media/decoder.h"
+#include "media/timeline.h"
 
 struct media_stream {
     char name[32];
+    char dec_names[MEDIA_NOUTS][48];
     bqueue *chunks;
     decoder dec[MEDIA_NOUTS];
     chunk_reader reader;
+    clockmap clock;
+    media_timeline *tl;
+    int is_master;          /* counted among tl's masters */
     const log_cfg *log;
     events *ev;
     pthread_t thread;
@@ -21,15 +29,6 @@ struct media_stream {
     hasp_err err;
     char errmsg[HASP_ERRBUF + 64];
 };
-
-void media_chunk_free(void *p)
-{
-    media_chunk *c = p;
-    if (c) {
-        free(c->data);
-        free(c);
-    }
-}
 
 void media_frame_free(void *p)
 {
@@ -56,8 +55,53 @@ static void report(media_stream *ms, const char *msg)
     sb_free(&sb);
 }
 
-/* Open the demuxer on the next run of chunks and match its streams to our
- * decoders; stream_of[i] is the index of the stream decoded by dec[i]. */
+/* This stream no longer sets anchors for the others. */
+static void stop_mastering(media_stream *ms)
+{
+    if (ms->is_master) {
+        ms->is_master = 0;
+        media_timeline_master(ms->tl, -1);
+        clockmap_set_timeline(&ms->clock, ms->tl, 0);
+    }
+}
+
+/* Match the run's streams to our decoders; stream_of[i] is the index of the
+ * stream decoded by dec[i]. */
+static hasp_err match_streams(media_stream *ms, AVFormatContext *fmt, int stream_of[MEDIA_NOUTS],
+                              char *errbuf)
+{
+    int wanted = 0;
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        stream_of[i] = -1;
+        if (!ms->dec[i].out)
+            continue;
+        wanted++;
+        int idx = av_find_best_stream(fmt, out_types[i], -1, -1, NULL, 0);
+        if (idx < 0 && ms->dec[i].frames == 0) {
+            /* The media has no such stream (muxed segments without sound):
+             * end that output so nobody waits for it. */
+            bq_close(ms->dec[i].out);
+            ms->dec[i].out = NULL;
+            if (i == MEDIA_OUT_VIDEO)
+                stop_mastering(ms);
+        }
+        if (idx < 0)
+            continue;
+        hasp_err err = decoder_prepare(&ms->dec[i], fmt->streams[idx]->codecpar, errbuf);
+        if (err != HASP_OK)
+            return err;
+        stream_of[i] = idx;
+    }
+    /* Video, when there is some, says where a segment starts. */
+    clockmap_run(&ms->clock, stream_of[MEDIA_OUT_VIDEO] >= 0 ? MEDIA_OUT_VIDEO : -1);
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        if (stream_of[i] >= 0)
+            return HASP_OK;
+    return hs_fail(errbuf, HASP_ERR_DECODE, "segment has none of the %d wanted stream types",
+                   wanted);
+}
+
+/* Open the demuxer on the next run of chunks. */
 static hasp_err open_run(media_stream *ms, AVFormatContext **fmt, AVIOContext **avio,
                          int stream_of[MEDIA_NOUTS], char *errbuf)
 {
@@ -72,40 +116,71 @@ static hasp_err open_run(media_stream *ms, AVFormatContext **fmt, AVIOContext **
     int rc = avformat_open_input(fmt, NULL, NULL, NULL);
     if (rc < 0)
         return hs_fail(errbuf, HASP_ERR_DECODE, "cannot demux segment: %s", av_err2str(rc));
-    /* MP4 headers carry complete codec parameters; MPEG-TS needs probing. */
+    /* MP4 headers carry complete codec parameters; MPEG-TS needs probing,
+     * once per run (a TS stream without init segments is a single run). */
     if (strstr((*fmt)->iformat->name, "mp4") == NULL) {
         rc = avformat_find_stream_info(*fmt, NULL);
         if (rc < 0)
             return hs_fail(errbuf, HASP_ERR_DECODE, "cannot find stream info: %s",
                            av_err2str(rc));
     }
-    int wanted = 0;
-    for (int i = 0; i < MEDIA_NOUTS; i++) {
-        stream_of[i] = -1;
-        if (!ms->dec[i].out)
-            continue;
-        wanted++;
-        int idx = av_find_best_stream(*fmt, out_types[i], -1, -1, NULL, 0);
-        if (idx < 0 && ms->dec[i].frames == 0) {
-            /* The media has no such stream (muxed segments without sound):
-             * end that output so nobody waits for it. */
-            bq_close(ms->dec[i].out);
-            ms->dec[i].out = NULL;
-        }
-        if (idx < 0)
-            continue;
-        AVStream *st = (*fmt)->streams[idx];
-        err = decoder_prepare(&ms->dec[i], st->codecpar, av_q2d(st->time_base),
-                              ms->reader.quality, errbuf);
-        if (err != HASP_OK)
-            return err;
-        stream_of[i] = idx;
+    return match_streams(ms, *fmt, stream_of, errbuf);
+}
+
+static int chunks_aborted(void *opaque)
+{
+    void *item;
+    return bq_peek_wait(opaque, &item, 0) == HASP_ERR_ABORTED;
+}
+
+/* Decode every packet whose place on the timeline is known. */
+static hasp_err decode_ready(media_stream *ms)
+{
+    hasp_err err = HASP_OK;
+    clock_pkt cp;
+    while (clockmap_pop(&ms->clock, &cp)) {
+        if (err == HASP_OK)
+            err = decoder_decode(&ms->dec[cp.out], &cp);
+        av_packet_free(&cp.pkt);
     }
-    for (int i = 0; i < MEDIA_NOUTS; i++)
-        if (stream_of[i] >= 0)
-            return HASP_OK;
-    return hs_fail(errbuf, HASP_ERR_DECODE, "segment has none of the %d wanted stream types",
-                   wanted);
+    return err;
+}
+
+/* Read the run's packets until its end. */
+static hasp_err demux_packets(media_stream *ms, AVFormatContext *fmt,
+                              const int stream_of[MEDIA_NOUTS], char *errbuf)
+{
+    AVPacket *pkt = av_packet_alloc();
+    if (!pkt)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    hasp_err err = HASP_OK;
+    while (err == HASP_OK) {
+        int rc = av_read_frame(fmt, pkt);
+        if (rc == AVERROR_EOF || (rc < 0 && ms->reader.ended))
+            break;
+        if (rc < 0) {
+            err = hs_fail(errbuf, HASP_ERR_DECODE, "demuxing failed: %s", av_err2str(rc));
+            break;
+        }
+        int out = -1;
+        for (int i = 0; i < MEDIA_NOUTS; i++)
+            if (stream_of[i] == pkt->stream_index)
+                out = i;
+        if (out < 0) {
+            av_packet_unref(pkt);
+            continue;
+        }
+        err = clockmap_feed(&ms->clock, pkt, fmt->streams[pkt->stream_index]->time_base, out,
+                            chunks_aborted, ms->chunks);
+        if (err == HASP_OK)
+            err = decode_ready(ms);
+    }
+    av_packet_free(&pkt);
+    /* What waited for an anchor that never came is decoded by this run's
+     * decoders, which the next run may replace. */
+    clockmap_flush(&ms->clock);
+    hasp_err flushed = decode_ready(ms);
+    return err != HASP_OK ? err : flushed;
 }
 
 /* Demux and decode one run: from an init chunk (or the first chunk) up to
@@ -116,23 +191,8 @@ static hasp_err demux_run(media_stream *ms, char *errbuf)
     AVIOContext *avio = NULL;
     int stream_of[MEDIA_NOUTS];
     hasp_err err = open_run(ms, &fmt, &avio, stream_of, errbuf);
-    AVPacket *pkt = err == HASP_OK ? av_packet_alloc() : NULL;
-    if (err == HASP_OK && !pkt)
-        err = hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
-    while (err == HASP_OK) {
-        int rc = av_read_frame(fmt, pkt);
-        if (rc == AVERROR_EOF || (rc < 0 && ms->reader.ended))
-            break;
-        if (rc < 0) {
-            err = hs_fail(errbuf, HASP_ERR_DECODE, "demuxing failed: %s", av_err2str(rc));
-            break;
-        }
-        for (int i = 0; i < MEDIA_NOUTS; i++)
-            if (stream_of[i] == pkt->stream_index)
-                err = decoder_decode(&ms->dec[i], pkt);
-        av_packet_unref(pkt);
-    }
-    av_packet_free(&pkt);
+    if (err == HASP_OK)
+        err = demux_packets(ms, fmt, stream_of, errbuf);
     avformat_close_input(&fmt);
     chunkio_avio_free(&avio);
     return err;
@@ -154,6 +214,7 @@ static void *stream_thread(void *opaque)
     }
     for (int i = 0; i < MEDIA_NOUTS && err == HASP_OK && !ms->reader.aborted; i++)
         err = decoder_decode(&ms->dec[i], NULL);
+    stop_mastering(ms);
     for (int i = 0; i < MEDIA_NOUTS; i++)
         if (ms->dec[i].out)
             bq_close(ms->dec[i].out);
@@ -173,16 +234,44 @@ hasp_err media_stream_new(media_stream **out, const char *name, bqueue *chunks,
     media_stream *ms = calloc(1, sizeof(*ms));
     if (!ms)
         return HASP_ERR_NOMEM;
+    if (pthread_mutex_init(&ms->lock, NULL) != 0) {
+        free(ms);
+        return HASP_ERR_NOMEM;
+    }
     snprintf(ms->name, sizeof(ms->name), "%s", name);
     ms->chunks = chunks;
-    for (int i = 0; i < MEDIA_NOUTS; i++)
+    static const char *const kinds[MEDIA_NOUTS] = { "video", "audio" };
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        snprintf(ms->dec_names[i], sizeof(ms->dec_names[i]), "%s: %s", ms->name, kinds[i]);
         ms->dec[i].out = outs[i];
+        ms->dec[i].log = log;
+        ms->dec[i].name = ms->dec_names[i];
+    }
     ms->log = log;
     ms->ev = ev;
     chunkio_init(&ms->reader, chunks);
-    pthread_mutex_init(&ms->lock, NULL);
+    clockmap_init(&ms->clock, &ms->reader, log, ms->name);
     *out = ms;
     return HASP_OK;
+}
+
+void media_stream_set_timeline(media_stream *ms, media_timeline *tl)
+{
+    if (ms->started || ms->tl || !tl)
+        return;
+    ms->tl = media_timeline_ref(tl);
+    /* Registered before any thread starts, so that no follower decides
+     * alone that there is no video to wait for. */
+    ms->is_master = ms->dec[MEDIA_OUT_VIDEO].out != NULL;
+    if (ms->is_master)
+        media_timeline_master(tl, 1);
+    clockmap_set_timeline(&ms->clock, tl, ms->is_master);
+}
+
+void media_stream_skip_nonkey(media_stream *ms, int on)
+{
+    if (!ms->started)
+        ms->dec[MEDIA_OUT_VIDEO].skip_nonkey = on != 0;
 }
 
 hasp_err media_stream_start(media_stream *ms)
@@ -199,9 +288,12 @@ void media_stream_free(media_stream *ms)
         return;
     if (ms->started)
         pthread_join(ms->thread, NULL);
+    stop_mastering(ms);
     for (int i = 0; i < MEDIA_NOUTS; i++)
         decoder_close(&ms->dec[i]);
+    clockmap_free(&ms->clock);
     chunkio_clear(&ms->reader);
+    media_timeline_unref(ms->tl);
     pthread_mutex_destroy(&ms->lock);
     free(ms);
 }
