@@ -218,8 +218,10 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
         err = sched_group_new(&pg->sched, pg->g, &cfg, &pg->chunks);
     if (err == HASP_OK)
         err = media_stream_new(&pg->stream, name, &pg->chunks, outs, &s->log, &s->ev);
-    if (err == HASP_OK)
+    if (err == HASP_OK) {
+        media_stream_skip_nonkey(pg->stream, s->opts.skip_nonkey);
         err = media_stream_start(pg->stream);
+    }
     if (err == HASP_OK)
         err = sched_group_start(pg->sched);
     if (err != HASP_OK)
