@@ -17,10 +17,19 @@ void control_init(session_control *c)
 {
     memset(c, 0, sizeof(*c));
     pthread_mutex_init(&c->lock, NULL);
+    pthread_mutex_init(&c->groups_lock, NULL);
     c->pause_req = -1;
 }
 
-void control_destroy(session_control *c) { pthread_mutex_destroy(&c->lock); }
+void control_destroy(session_control *c)
+{
+    pthread_mutex_destroy(&c->lock);
+    pthread_mutex_destroy(&c->groups_lock);
+}
+
+void control_lock_groups(hasp_session *s) { pthread_mutex_lock(&s->ctl.groups_lock); }
+
+void control_unlock_groups(hasp_session *s) { pthread_mutex_unlock(&s->ctl.groups_lock); }
 
 hasp_err session_pause(hasp_session *s, int paused)
 {
@@ -175,6 +184,7 @@ static hasp_err apply_seek(hasp_session *s, double t, unsigned gen, double now)
     end_stall(s, now);
     if (pb->started_once && !pb->seeking && from > pb->span_start)
         pb->played_base += from - pb->span_start;
+    control_lock_groups(s);
     fold_stats(s);
     session_stop_groups(s);
     emit_numbers(s, "seek", "from", from, "to", t);
@@ -187,7 +197,9 @@ static hasp_err apply_seek(hasp_session *s, double t, unsigned gen, double now)
     pb->discard_before = t;
     pb->seeking = 1;
     pb->state = PLAY_BUFFERING;
-    return session_start_groups(s);
+    hasp_err err = session_start_groups(s);
+    control_unlock_groups(s);
+    return err;
 }
 
 hasp_err control_apply(hasp_session *s, double now)

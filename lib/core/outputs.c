@@ -72,6 +72,8 @@ hasp_err hasp_session_render(hasp_session *s, const int rect[4])
  * pulling, is set up already), then where playback starts. */
 hasp_err session_outputs_open(hasp_session *s)
 {
+    if (s->outputs_open)
+        return HASP_OK; /* a start tried again after a failure */
     hasp_err err = HASP_OK;
     if (s->app_renderer && (err = out_renderer_init(&s->sink, s->app_renderer, &s->log)) != HASP_OK)
         return session_fail(s, err, "out of memory");
@@ -81,6 +83,7 @@ hasp_err session_outputs_open(hasp_session *s)
         if (err != HASP_OK)
             return session_fail(s, err, "out of memory");
     }
+    s->outputs_open = 1;
     control_take_start(s);
     return HASP_OK;
 }

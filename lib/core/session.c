@@ -292,7 +292,9 @@ hasp_err hasp_session_status(hasp_session *s, hasp_status *out)
 {
     if (!s || !out)
         return HASP_ERR_INVALID;
+    control_lock_groups(s);
     playback_status(s, out);
+    control_unlock_groups(s);
     return HASP_OK;
 }
 

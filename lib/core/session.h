@@ -48,6 +48,9 @@ typedef struct session_control {
     double seek_to;             /* s */
     unsigned seek_gen;          /* seeks asked for so far */
     int ended;                  /* playback ended: seeks are refused */
+    /* Held while a seek replaces the groups, and by hasp_session_status, which
+     * a pulling application calls from its own thread. */
+    pthread_mutex_t groups_lock;
 } session_control;
 
 typedef struct playback {
@@ -103,6 +106,7 @@ struct hasp_session {
     out_ring *ring;             /* pull mode (lib/core/pull.c), or NULL */
     pthread_t writer;           /* pull: the thread driving playback */
     int writer_started;
+    int outputs_open;           /* renderer sink and tap set up (once) */
     atomic_int stop_requested;
 };
 
@@ -128,6 +132,9 @@ hasp_err control_apply(hasp_session *s, double now);
 /* On the playback thread, when playback ends: refuse seeks from now on. With
  * unless_seeking, nothing ends and 0 is returned when a seek waits. */
 int control_end(hasp_session *s, int unless_seeking);
+
+void control_lock_groups(hasp_session *s);
+void control_unlock_groups(hasp_session *s);
 
 /* Before start: a waiting seek becomes where playback starts. */
 void control_take_start(hasp_session *s);
