@@ -68,6 +68,8 @@ void session_stop_groups(hasp_session *s)
     }
     for (int i = 0; i < MEDIA_NOUTS; i++)
         bq_destroy(&s->frames[i], media_frame_free);
+    media_timeline_unref(s->timeline);
+    s->timeline = NULL;
 }
 
 void hasp_session_free(hasp_session *s)
@@ -219,6 +221,7 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
     if (err == HASP_OK)
         err = media_stream_new(&pg->stream, name, &pg->chunks, outs, &s->log, &s->ev);
     if (err == HASP_OK) {
+        media_stream_set_timeline(pg->stream, s->timeline); /* HLS renditions share anchors */
         media_stream_skip_nonkey(pg->stream, s->opts.skip_nonkey);
         err = media_stream_start(pg->stream);
     }
@@ -259,6 +262,10 @@ hasp_err session_start_groups(hasp_session *s)
     hasp_err err = bq_init(&s->frames[MEDIA_OUT_VIDEO], 8);
     if (err == HASP_OK)
         err = bq_init(&s->frames[MEDIA_OUT_AUDIO], 64);
+    /* HLS anchors are the new pipelines' own: after a seek, discontinuity
+     * domains count from the new position. */
+    if (err == HASP_OK)
+        err = media_timeline_new(&s->timeline);
     if (err != HASP_OK)
         return session_fail(s, err, "out of memory");
     int separate_audio = s->n_groups > 1;

@@ -94,6 +94,7 @@ struct hasp_session {
     int n_groups;
     bqueue frames[MEDIA_NOUTS];
     int has_frames[MEDIA_NOUTS];
+    media_timeline *timeline;   /* HLS timestamp anchors shared by the streams */
     out_sink sink;
     playback pb;
     _Atomic double position;    /* s, read by the download loops */
