@@ -3,6 +3,7 @@ the player, reading its event log. Standard library only."""
 import contextlib
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -48,6 +49,39 @@ class Run:
     def end(self):
         ends = self.of("end")
         return ends[-1] if ends else None
+
+    def frames(self):
+        """Frames as decoded, in order, from a run with `--log media@debug`:
+        {"video": [Frame...], "audio": [Frame...]}, trimmed ones left out."""
+        out = {"video": [], "audio": []}
+        for line in self.stderr.splitlines():
+            m = FRAME_LINE.search(line)
+            if m:
+                out[m.group(2)].append(Frame(float(m.group(3)), float(m.group(4)),
+                                             int(m.group(5)), m.group(1)))
+        return out
+
+
+# lib/media/decoder.c logs every frame it hands on at media@debug. Not
+# anchored: FFmpeg's own log writes its "[mpegts @ 0x...] " prefix apart
+# from its message, so a line of ours may follow it on the same line.
+FRAME_LINE = re.compile(r"\[media:debug\] ([^\]]+?): (video|audio) frame pts (\S+) "
+                        r"duration (\S+) quality (\d+)$")
+
+
+class Frame:
+    """One decoded frame: pts and duration in seconds on the presentation
+    timeline, the quality it came from, the stream (group) that decoded it."""
+
+    def __init__(self, pts, duration, quality, stream):
+        self.pts, self.duration, self.quality, self.stream = pts, duration, quality, stream
+
+    @property
+    def end(self):
+        return self.pts + self.duration
+
+    def __repr__(self):
+        return "Frame(%.6f+%.6f q%d)" % (self.pts, self.duration, self.quality)
 
 
 def play(url, *args, timeout=120):
