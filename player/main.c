@@ -14,30 +14,49 @@
 
 static const char usage[] =
     "usage: hasp [OPTIONS] URL          play an MPEG-DASH (.mpd) or HLS (.m3u8) URL\n"
+    "                                   in a window with sound (or --headless)\n"
     "       hasp probe [--json] [--segments] URL\n"
     "                                   print the parsed manifest and exit\n"
-    "       hasp --help | --version\n"
+    "       hasp --help | -h            this text\n"
+    "       hasp --version              the version\n"
     "\n"
     "Playback options:\n"
-    "  --headless            no window and no audio device; frames go to a null sink\n"
-    "  --fast                with --headless: decode as fast as possible, not in real time\n"
-    "  --duration S          stop after S seconds of media\n"
+    "  --abr NAME|FILE.lua   rate adaptation: a built-in script (throughput, bba,\n"
+    "                        bola, dynamic, cycle; default dynamic) or a Lua file\n"
+    "  --headless            no window and no audio device; frames go to a null sink,\n"
+    "                        paced in real time (default: a window, with sound)\n"
+    "  --fast                with --headless: decode as fast as possible, not in\n"
+    "                        real time\n"
+    "  --duration S          stop after S seconds of media (default: play to the end)\n"
     "  --max-buffer S        keep at most S seconds downloaded ahead (default 30)\n"
     "  --play-buffer S       start or resume once S seconds are buffered (default 2)\n"
-    "  --rebuffer S          stall when less than S seconds are buffered (default 0.5)\n"
-    "  --start-quality Q     first quality of each group: min, max or a 0-based index\n"
-    "                        (default: the adaptation rule's choice)\n"
-    "  --events FILE         write the JSON Lines event log to FILE ('-': stdout)\n"
+    "  --rebuffer S          stall when under S seconds are buffered (default 0.5);\n"
+    "                        rebuffer <= play-buffer <= max-buffer\n"
+    "  --start-quality Q     first quality of each group: min, max, auto or a 0-based\n"
+    "                        index (default auto: the adaptation's choice)\n"
+    "  --events FILE         write the JSON Lines event log to FILE ('-': stdout;\n"
+    "                        default: none)\n"
     "  --log TOOL@LEVEL[,..] diagnostics on stderr; tools: all, core, net, manifest,\n"
-    "                        sched, abr, media, output; levels: quiet, error, warning,\n"
-    "                        info, debug (default all@warning)\n"
-    "  --no-status           no status line on the terminal\n"
+    "                        sched, abr, media, output; levels: quiet, error,\n"
+    "                        warning, info, debug (default all@warning), e.g.\n"
+    "                        net@debug,all@error\n"
+    "  --no-status           no status line (default: one on stderr when it is a\n"
+    "                        terminal: position / duration, quality and buffer per\n"
+    "                        group, throughput, frames)\n"
+    "\n"
+    "Keys in the window:\n"
+    "  space pause/resume    left/right seek 10 s    f fullscreen    s stats overlay\n"
+    "  q or Esc quit (exit status 0)\n"
     "\n"
     "Probe options:\n"
-    "  --json                one JSON object (groups, qualities, segment counts)\n"
-    "  --segments            with --json: every segment's URL, byte range, start, duration\n"
+    "  (none)                the manifest in a readable form\n"
+    "  --json                one JSON object: format, periods, groups, qualities with\n"
+    "                        their segment counts\n"
+    "  --segments            with --json: every quality's init segment and segments\n"
+    "                        (absolute URL, byte range, start, duration)\n"
     "\n"
-    "Exit status: 0 played to the end or to --duration, 1 playback failed, 2 bad usage.\n";
+    "Exit status: 0 played to the end or to --duration (or the viewer quit),\n"
+    "1 playback failed (one line on stderr says why), 2 bad usage.\n";
 
 /* Command-line options that map 1:1 onto session options. */
 static const struct {
@@ -158,9 +177,11 @@ int main(int argc, char **argv)
             code = bad_usage("missing value after", a);
         else if (k < n && hasp_session_set(s, value_opts[k].key, argv[++i]) != HASP_OK)
             code = bad_usage(hasp_session_error(s), NULL);
-        else if (k < n)
-            continue;
-        else if (a[0] == '-' && a[1])
+        else if (k < n) {
+            /* Event lines on the same terminal would break the status line. */
+            if (strcmp(a, "--events") == 0 && strcmp(argv[i], "-") == 0 && isatty(STDOUT_FILENO))
+                show_status = 0;
+        } else if (a[0] == '-' && a[1])
             code = bad_usage("unknown option", a);
         else if (url)
             code = bad_usage("more than one URL:", a);

@@ -17,10 +17,12 @@ static void clock_text(char *buf, size_t n, double s)
 static void group_line(char *line, const char *name, int quality, double buffer,
                        int video_w, int video_h)
 {
-    char size[24] = "";
+    char size[24] = "", q[16] = "-"; /* no segment downloaded yet */
     if (video_w > 0 && video_h > 0)
         snprintf(size, sizeof(size), "  %dX%d", video_w, video_h);
-    snprintf(line, OVERLAY_LINE, "%-10sQ%d%s  BUFFER %.1f S", name, quality, size, buffer);
+    if (quality >= 0)
+        snprintf(q, sizeof(q), "%d", quality);
+    snprintf(line, OVERLAY_LINE, "%-10sQ%s%s  BUFFER %.1f S", name, q, size, buffer);
 }
 
 int overlay_format(const hasp_status *st, int video_w, int video_h, overlay_text lines)

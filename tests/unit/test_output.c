@@ -36,11 +36,12 @@ static void overlay_live_stalled_and_absent_groups(void **state)
     st.duration = 0;
     st.stalled = 1;
     st.buffer[1] = -1; /* no audio group */
+    st.quality[0] = -1; /* nothing downloaded yet */
     overlay_text lines;
     int n = overlay_format(&st, 0, 0, lines);
     assert_int_equal(n, 4);
     assert_string_equal(lines[0], "POSITION  1:02.3 / LIVE  BUFFERING");
-    assert_string_equal(lines[1], "VIDEO     Q3  BUFFER 12.3 S");
+    assert_string_equal(lines[1], "VIDEO     Q-  BUFFER 12.3 S");
     assert_string_equal(lines[2], "THROUGHPUT 12.35 MBIT/S");
 }
 
