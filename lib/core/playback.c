@@ -101,9 +101,11 @@ static double earliest_pts(hasp_session *s, double audio_ahead)
 
 /* In fast mode the clock jumps to the next frame, which is known only once
  * every stream still running has one decoded: NaN until then, with *empty
- * set to a queue worth waiting on. A full queue cannot wait, though: its
- * decoder is blocked, and with muxed segments the other stream's frames may
- * sit behind it in the file. */
+ * set to a queue worth waiting on. A full queue cannot wait, though, when
+ * one group feeds both (muxed segments): its decoder is blocked, and the
+ * other stream's frames may sit behind it in the file. Separate groups
+ * decode apart: jumping ahead on a full audio queue would leave video
+ * behind the clock (and --duration would end before it is shown). */
 static double fast_next_pts(hasp_session *s, bqueue **empty)
 {
     double t = INFINITY;
@@ -119,7 +121,8 @@ static double fast_next_pts(hasp_session *s, bqueue **empty)
             *empty = &s->frames[i];
         any_full |= queue_full(&s->frames[i]);
     }
-    return *empty && !any_full ? NAN : t;
+    int muxed = s->n_groups == 1;
+    return *empty && !(any_full && muxed) ? NAN : t;
 }
 
 static void emit_position(hasp_session *s, const char *event, double extra_duration)
@@ -154,6 +157,14 @@ static hasp_err present_video(hasp_session *s, media_frame *f, int late)
     return err;
 }
 
+/* --duration S plays [start, start + S): the clock stops at the end, and a
+ * frame due there is not shown. */
+static double duration_end(const hasp_session *s)
+{
+    return s->opts.duration > 0 && !isnan(s->pb.start_pos) ? s->pb.start_pos + s->opts.duration
+                                                          : INFINITY;
+}
+
 /* Present every frame due at pos; a video frame already followed by another
  * due frame is late and dropped (never in fast mode). Audio goes to the sink
  * as far ahead as its device needs. */
@@ -162,7 +173,9 @@ static hasp_err present_due(hasp_session *s, double pos)
     hasp_err err = HASP_OK;
     bqueue *vq = &s->frames[MEDIA_OUT_VIDEO];
     media_frame *f;
-    while (err == HASP_OK && s->has_frames[MEDIA_OUT_VIDEO] && (f = bq_peek(vq)) && f->pts <= pos) {
+    double end = duration_end(s);
+    while (err == HASP_OK && s->has_frames[MEDIA_OUT_VIDEO] && (f = bq_peek(vq)) && f->pts <= pos
+           && f->pts < end) {
         void *item;
         if (bq_pop(vq, &item, 0) != HASP_OK)
             break;
@@ -172,7 +185,8 @@ static hasp_err present_due(hasp_session *s, double pos)
     }
     bqueue *aq = &s->frames[MEDIA_OUT_AUDIO];
     double apos = pos + s->sink.audio_ahead;
-    while (err == HASP_OK && s->has_frames[MEDIA_OUT_AUDIO] && (f = bq_peek(aq)) && f->pts <= apos) {
+    while (err == HASP_OK && s->has_frames[MEDIA_OUT_AUDIO] && (f = bq_peek(aq)) && f->pts <= apos
+           && f->pts < end) {
         void *item;
         if (bq_pop(aq, &item, 0) != HASP_OK)
             break;
@@ -425,6 +439,7 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
         } else {
             pos = paced_position(s, now);
         }
+        pos = pos < duration_end(s) ? pos : duration_end(s);
         atomic_store(&s->position, pos);
         if ((err = present_due(s, pos)) != HASP_OK)
             return finish(s, session_fail(s, err, err == HASP_ERR_ABORTED
