@@ -1,2 +1,3 @@
 # Unit tests of lib/output that need no display (the window is tested in tests/output).
 hasp_unit_test(output unit/test_output.c)
+hasp_unit_test(output_frames unit/test_output_frames.c)
