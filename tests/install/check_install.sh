@@ -22,7 +22,10 @@ extra=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ && $3 !~ /^hasp_/ {
 if [[ -n "$extra" ]]; then
   echo "libhasp.so exports symbols outside hasp_*:"; echo "$extra" | head -20; exit 1
 fi
-nm -D --defined-only "$lib" | grep -Eq ' T hasp_session_open(@@HASP_0)?$'
+for sym in hasp_session_open hasp_session_seek hasp_session_pause hasp_session_read \
+           hasp_session_set_video_callback hasp_session_set_renderer hasp_frames_free; do
+  nm -D --defined-only "$lib" | grep -Eq " T $sym(@@HASP_0)?\$" || { echo "$sym not exported"; exit 1; }
+done
 
 # pkg-config
 cc -std=c11 "${flags[@]}" "$consumer/consumer.c" -o "$work/app_pc" \
