@@ -201,7 +201,7 @@ static hasp_err drain(decoder *dec)
 
 hasp_err decoder_decode(decoder *dec, const clock_pkt *cp)
 {
-    if (!dec->ctx)
+    if (!dec->ctx || !dec->out)
         return HASP_OK;
     if (!cp)
         return drain(dec);

@@ -79,11 +79,16 @@ static hasp_err match_streams(media_stream *ms, AVFormatContext *fmt, int stream
         int idx = av_find_best_stream(fmt, out_types[i], -1, -1, NULL, 0);
         if (idx < 0 && ms->dec[i].frames == 0) {
             /* The media has no such stream (muxed segments without sound):
-             * end that output so nobody waits for it. */
+             * end that output so nobody waits for it, after whatever an
+             * earlier run left in its decoder. */
+            hasp_err err = decoder_decode(&ms->dec[i], NULL);
+            decoder_close(&ms->dec[i]);
             bq_close(ms->dec[i].out);
             ms->dec[i].out = NULL;
             if (i == MEDIA_OUT_VIDEO)
                 stop_mastering(ms);
+            if (err != HASP_OK)
+                return hs_fail(errbuf, err, "%s", hasp_err_str(err));
         }
         if (idx < 0)
             continue;
