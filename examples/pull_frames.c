@@ -6,7 +6,7 @@
  *
  *   pull_frames [--width W] [--height H] [--fps F] [--format NAME]
  *               [--read-size N] [--cache-size N] [--batches K]
- *               [--seek T --seek-after K] URL
+ *               [--start T] [--seek T --seek-after K] URL
  *
  * Output: "frame PTS WxH FORMAT" per frame, "batch I N" per batch, "seek T"
  * when seeking, and "end CODE" with the code that ended reading.
@@ -22,7 +22,7 @@
 
 typedef struct opts {
     long batches, seek_after;
-    double seek_to;
+    double seek_to, start;
 } opts;
 
 static hasp_err set_options(hasp_session *s, int argc, char **argv, opts *o, const char **url)
@@ -44,6 +44,8 @@ static hasp_err set_options(hasp_session *s, int argc, char **argv, opts *o, con
             o->batches = strtol(v, NULL, 10);
         else if (strcmp(a, "--seek") == 0 && v)
             o->seek_to = strtod(v, NULL);
+        else if (strcmp(a, "--start") == 0 && v)
+            o->start = strtod(v, NULL);
         else if (strcmp(a, "--seek-after") == 0 && v)
             o->seek_after = strtol(v, NULL, 10);
         else if (a[0] != '-' && !*url) {
@@ -100,11 +102,14 @@ int main(int argc, char **argv)
     if (err != HASP_OK) {
         fprintf(stderr, "pull_frames: %s\nusage: pull_frames [--width W] [--height H] "
                 "[--fps F] [--format NAME] [--read-size N] [--cache-size N] [--batches K] "
-                "[--seek T --seek-after K] URL\n", hasp_session_error(s));
+                "[--start T] [--seek T --seek-after K] URL\n", hasp_session_error(s));
         hasp_session_free(s);
         return 2;
     }
-    if ((err = hasp_session_open(s, url)) == HASP_OK)
+    /* A seek before starting says where reading starts. */
+    if ((err = hasp_session_open(s, url)) == HASP_OK && o.start > 0)
+        err = hasp_session_seek(s, o.start);
+    if (err == HASP_OK)
         err = hasp_session_start_pull(s);
     int code = 1;
     if (err == HASP_OK)

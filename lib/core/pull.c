@@ -44,6 +44,11 @@ hasp_err hasp_session_start_pull(hasp_session *s)
                                 &s->stop_requested);
     if (err != HASP_OK)
         return session_fail(s, err, "out of memory");
+    /* A seek asked for before (where reading starts) is the generation the
+     * ring waits for. */
+    pthread_mutex_lock(&s->ctl.lock);
+    out_ring_invalidate(s->ring, s->ctl.seek_gen);
+    pthread_mutex_unlock(&s->ctl.lock);
     if ((err = hasp_session_start(s)) != HASP_OK)
         return err;
     if (pthread_create(&s->writer, NULL, writer_main, s) != 0)

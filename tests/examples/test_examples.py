@@ -176,6 +176,18 @@ class PullTests(Checks):
                     # Accurate in fact: the first frame is the one on screen at the target.
                     self.assertLess(abs(after[0] - target), 1 / self.media["fps"] + 1e-3)
 
+    def test_start_position_then_a_seek_back(self):
+        with server() as base:
+            res = run("pull_frames", "--start", 5.5, "--fps", 2, "--width", 32,
+                      "--read-size", 2, "--seek", 1, "--seek-after", 3,
+                      base + "/hls-fmp4/master.m3u8")
+        self.assertEqual(res.returncode, 0, res.stderr)
+        batches, seeks, end = parse_pull(res.stdout)
+        pts = [[f[0] for f in b] for b in batches]
+        self.assertEqual(pts[:3], [[5.5, 6], [6.5, 7], [7.5, 8]])
+        self.assertEqual(pts[3], [1, 1.5])
+        self.assertEqual(end, "end of stream")
+
     def test_a_lost_connection_ends_reading_with_the_error(self):
         fault = json.dumps({"match": "/dash-number/chunk-stream*", "action": "reset",
                             "bytes": 100, "after": 6})
