@@ -65,7 +65,7 @@ static const struct {
     { "--duration", "duration" },       { "--max-buffer", "max_buffer" },
     { "--play-buffer", "play_buffer" }, { "--rebuffer", "rebuffer" },
     { "--start-quality", "start_quality" }, { "--events", "events" },
-    { "--log", "log" },
+    { "--log", "log" },                 { "--abr", "abr" },
 };
 
 static hasp_session *running;

@@ -69,6 +69,10 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *   tls_verify 0|1   https: check the server's certificate and host name
  *                    (default 1). 0 is INSECURE: anyone on the network path
  *                    can then impersonate the server; for tests only
+ *   abr NAME|PATH    the adaptation script: a built-in name (throughput, bba,
+ *                    bola, dynamic, cycle; default dynamic) or a .lua file
+ *   abr_dir DIR      where built-in scripts are looked up (default: where
+ *                    they are installed, or $HASP_ABR_DIR)
  *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"
  * Options for frames handed to the application are in hasp/output.h.
  * Unknown keys and malformed values fail with HASP_ERR_INVALID.

@@ -112,12 +112,18 @@ hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
         return set_optional_string(s, &o->ca_file, value);
     else if (strcmp(key, "tls_verify") == 0)
         ok = parse_bool(value, &o->tls_verify);
+    else if (strcmp(key, "abr") == 0)
+        ok = *value != '\0';
+    else if (strcmp(key, "abr_dir") == 0)
+        return set_string(s, &o->abr_dir, value);
     else if (strcmp(key, "log") == 0)
         return log_cfg_parse(&s->log, value, s->err);
     else
         return session_fail(s, HASP_ERR_INVALID, "unknown option '%s'", key);
     if (!ok)
         return session_fail(s, HASP_ERR_INVALID, "option %s: bad value '%s'", key, value);
+    if (strcmp(key, "abr") == 0)
+        return set_string(s, &o->abr, value);
     return HASP_OK;
 }
 

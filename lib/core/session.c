@@ -84,6 +84,8 @@ void hasp_session_free(hasp_session *s)
         s->tap.close(s->tap.ctx);
     control_destroy(&s->ctl);
     mf_presentation_free(s->pres);
+    sched_shared_free(s->sched_shared);
+    abr_free(s->abr);
     net_free(s->net);
     ev_close(&s->ev);
     pthread_mutex_destroy(&s->ev.lock);
@@ -91,6 +93,8 @@ void hasp_session_free(hasp_session *s)
     free(s->opts.ca_file);
     free(s->io_prefix);
     free(s);
+    free(s->opts.abr);
+    free(s->opts.abr_dir);
 }
 
 static const char *media_name(mf_media m)
@@ -127,16 +131,7 @@ static hasp_err select_groups(hasp_session *s)
     if (s->pres->n_periods == 0)
         return session_fail(s, HASP_ERR_UNSUPPORTED, "the presentation has no period");
     const mf_period *p = s->pres->periods[0];
-    mf_group *video = NULL, *audio = NULL;
-    for (size_t i = 0; i < p->n_groups; i++) {
-        mf_group *g = p->groups[i];
-        if (g->n_qualities == 0)
-            continue;
-        if (g->type == MF_VIDEO && !video)
-            video = g;
-        else if (g->type == MF_AUDIO && !audio)
-            audio = g;
-    }
+    mf_group *video = mf_period_group(p, MF_VIDEO), *audio = mf_period_group(p, MF_AUDIO);
     if (!video && !audio)
         return session_fail(s, HASP_ERR_UNSUPPORTED, "no playable video or audio group");
     s->n_groups = 0;
@@ -205,13 +200,17 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
         .start_quality = pg->restart_quality >= 0 ? pg->restart_quality : s->opts.start_quality,
         .start_at = s->start_at,
         .stop_at = s->opts.duration > 0 ? s->opts.duration : -1,
+        .rebuffer = s->opts.rebuffer,
         .max_attempts = 4,
         .max_segment_bytes = (size_t)256 << 20,
         .net = s->net,
         .loader = &s->loader,
         .ev = &s->ev,
+        .slot = (int)(pg - s->groups),
         .log = &s->log,
         .position = &s->position,
+        .abr = s->abr,
+        .shared = s->sched_shared,
     };
     char name[32];
     snprintf(name, sizeof(name), "group %d", pg->g->idx);
@@ -240,7 +239,7 @@ hasp_err hasp_session_start(hasp_session *s)
         return session_fail(s, HASP_ERR_STATE, "open a presentation first");
     if (s->pb.state != PLAY_IDLE)
         return session_fail(s, HASP_ERR_STATE, "already started");
-    hasp_err err = session_outputs_open(s);
+    hasp_err err = session_abr_new(s);
     if (err != HASP_OK)
         return err;
     if (!s->app_renderer && !s->opts.headless

@@ -5,6 +5,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "abr/abr.h"
 #include "core/events.h"
 #include "core/log.h"
 #include "manifest/manifest.h"
@@ -22,6 +23,8 @@ typedef struct session_opts {
     char *events_path;
     char *ca_file;              /* https: trust these CAs, NULL: the system's */
     int tls_verify;             /* 0: no certificate checks (insecure) */
+    char *abr;                  /* script name or path, NULL: the default */
+    char *abr_dir;              /* where built-in scripts are, NULL: the usual places */
     out_format out;             /* frames for callbacks and pull (output.h) */
     int skip_nonkey;            /* decode video key frames only */
     int cache_size, read_size;  /* pull */
@@ -90,6 +93,10 @@ struct hasp_session {
     void *io_opaque;
     mf_loader loader;
     mf_presentation *pres;
+    abr *abr;
+    struct hasp_abr_callbacks abr_cb;   /* used when set: on_rate_adaptation != NULL */
+    void *abr_cb_opaque;
+    sched_shared *sched_shared;
     play_group groups[2];
     int n_groups;
     bqueue frames[MEDIA_NOUTS];
@@ -118,6 +125,9 @@ void session_opts_default(session_opts *o);
  * returns 0 when key is not one of them, else sets *err. */
 void output_opts_default(session_opts *o);
 int output_option(hasp_session *s, const char *key, const char *value, hasp_err *err);
+
+/* Adaptation: lib/core/adapt.c */
+hasp_err session_abr_new(hasp_session *s);
 
 /* Pause and seek: lib/core/control.c. session_pause, session_seek and
  * session_seek_by are safe from any thread (a sink's poll() included) and

@@ -1,4 +1,5 @@
 list(APPEND HASP_SOURCES
+  core/adapt.c
   core/clock.c
   core/control.c
   core/error.c
