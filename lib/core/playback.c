@@ -247,6 +247,14 @@ static void emit_end(hasp_session *s)
     sb_free(&sb);
 }
 
+/* What the sink's sound device is playing, NaN when it has no clock or its
+ * clock is too far from near (the position otherwise) to be believed. */
+static double audio_clock(hasp_session *s, double near)
+{
+    double heard = s->sink.clock ? s->sink.clock(s->sink.ctx) : NAN;
+    return fabs(heard - near) <= AUDIO_CLOCK_MAX_JUMP_S ? heard : NAN;
+}
+
 /* A download loop or a stream that gave up ends playback. */
 static hasp_err fatal_error(hasp_session *s)
 {
@@ -278,7 +286,9 @@ static int reached_end(hasp_session *s, double pos)
     for (int i = 0; i < MEDIA_NOUTS; i++)
         if (s->has_frames[i] && !bq_finished(&s->frames[i]))
             return 0;
-    return 1;
+    /* Sound the sink queued ahead is still to be heard: while its clock
+     * keeps the time, it runs until the device has played it out. */
+    return isnan(audio_clock(s, pos));
 }
 
 static hasp_err finish(hasp_session *s, hasp_err result)
@@ -370,8 +380,8 @@ static double paced_position(hasp_session *s, double now)
 {
     playback *pb = &s->pb;
     double wall = pb->anchor_pos + (now - pb->anchor_wall);
-    double heard = s->sink.clock ? s->sink.clock(s->sink.ctx) : NAN;
-    if (isnan(heard) || fabs(heard - wall) > AUDIO_CLOCK_MAX_JUMP_S)
+    double heard = audio_clock(s, wall);
+    if (isnan(heard))
         return wall;
     pb->anchor_pos = heard;
     pb->anchor_wall = now;

@@ -20,9 +20,14 @@
  * jump longer than this is a discontinuity, and the clock simply follows. */
 #define GAP_MIN_S 0.002
 #define GAP_MAX_S 1.0
-/* Far more than the playback ever queues ahead; past it the device is not
- * consuming (a stuck driver), and frames are dropped instead of hoarded. */
-#define MAX_QUEUED_S 2.0
+/* Far more than playback queues ahead, even when sound is decoded late (the
+ * audio of a muxed fMP4 segment comes after its video); past it the device
+ * is not keeping up, and frames are dropped instead of hoarded. */
+#define MAX_QUEUED_S 10.0
+/* A playing device takes a buffer every ~20 ms; one that has taken nothing
+ * for this long while it has sound does not play, and the picture must not
+ * wait for it. Generous: some sound servers take a while to start. */
+#define STUCK_S 1.0
 
 void sdl_audio_init(sdl_audio *a, const log_cfg *log)
 {
@@ -95,19 +100,28 @@ static int reserve(sdl_audio *a, size_t bytes)
     return 1;
 }
 
-/* Silence up to pts when the previous frame ended a little before it. */
+static hasp_err queue(sdl_audio *a, size_t bytes)
+{
+    if (SDL_QueueAudio(a->dev, a->buf, (Uint32)bytes) != 0) {
+        log_msg(a->log, LOG_OUTPUT, LOG_ERROR, "queueing sound: %s", SDL_GetError());
+        return HASP_ERR_IO;
+    }
+    a->bytes_queued += bytes;
+    return HASP_OK;
+}
+
+/* Silence up to pts when the previous frame ended a little before it. Not
+ * once the device has run dry: that time has passed already. */
 static hasp_err fill_gap(sdl_audio *a, double pts)
 {
     double gap = isnan(a->in_end) ? 0 : pts - a->in_end;
-    if (gap < GAP_MIN_S || gap > GAP_MAX_S)
+    if (gap < GAP_MIN_S || gap > GAP_MAX_S || SDL_GetQueuedAudioSize(a->dev) == 0)
         return HASP_OK;
     size_t bytes = (size_t)(gap * a->spec.freq + 0.5) * BYTES_PER_SAMPLE;
     if (!reserve(a, bytes))
         return HASP_ERR_NOMEM;
     memset(a->buf, 0, bytes);
-    if (SDL_QueueAudio(a->dev, a->buf, (Uint32)bytes) != 0)
-        return HASP_ERR_IO;
-    return HASP_OK;
+    return queue(a, bytes);
 }
 
 hasp_err sdl_audio_frame(sdl_audio *a, const media_frame *mf)
@@ -119,7 +133,7 @@ hasp_err sdl_audio_frame(sdl_audio *a, const media_frame *mf)
         return HASP_OK;
     if (SDL_GetQueuedAudioSize(a->dev) > MAX_QUEUED_S * bytes_per_second(a)) {
         if (!a->warned_overflow++)
-            log_msg(a->log, LOG_OUTPUT, LOG_WARNING, "the sound device is not playing; "
+            log_msg(a->log, LOG_OUTPUT, LOG_WARNING, "the sound device is not keeping up; "
                     "dropping audio");
         return HASP_OK;
     }
@@ -138,14 +152,27 @@ hasp_err sdl_audio_frame(sdl_audio *a, const media_frame *mf)
                         f->nb_samples);
     if (n < 0)
         return HASP_ERR_DECODE;
-    if (n > 0 && SDL_QueueAudio(a->dev, a->buf, (Uint32)n * BYTES_PER_SAMPLE) != 0) {
-        log_msg(a->log, LOG_OUTPUT, LOG_ERROR, "queueing sound: %s", SDL_GetError());
-        return HASP_ERR_IO;
-    }
+    if (n > 0 && (err = queue(a, (size_t)n * BYTES_PER_SAMPLE)) != HASP_OK)
+        return err;
     a->in_end = mf->pts + (double)f->nb_samples / f->sample_rate;
     /* The resampler may hold a few samples back; they are not queued yet. */
     a->queued_end = a->in_end - (double)swr_get_delay(a->swr, a->spec.freq) / a->spec.freq;
     return HASP_OK;
+}
+
+/* Watch the device take sound; one that stops for STUCK_S while it has
+ * some and is not paused is dead, for the rest of the session. */
+static void watch_device(sdl_audio *a, Uint32 queued, double now)
+{
+    uint64_t played = a->bytes_queued - queued;
+    if (played != a->last_played || a->paused) {
+        a->last_played = played;
+        a->played_since = now;
+    } else if (now - a->played_since > STUCK_S) {
+        a->dead = 1;
+        log_msg(a->log, LOG_OUTPUT, LOG_WARNING, "the sound device does not play; "
+                "the picture keeps its own time");
+    }
 }
 
 /*
@@ -158,16 +185,18 @@ hasp_err sdl_audio_frame(sdl_audio *a, const media_frame *mf)
  */
 double sdl_audio_clock(sdl_audio *a)
 {
-    if (!a->dev || isnan(a->queued_end))
+    if (!a->dev || a->dead || isnan(a->queued_end))
         return NAN;
     Uint32 queued = SDL_GetQueuedAudioSize(a->dev);
-    if (queued == 0) {
-        a->est = NAN; /* starved: nothing is being heard that we know of */
+    double now = clk_now();
+    if (queued > 0)
+        watch_device(a, queued, now);
+    if (queued == 0 || a->dead) {
+        a->est = NAN; /* nothing is being heard that we know of */
         return NAN;
     }
     double chunk = (double)a->spec.samples / a->spec.freq;
     double low = a->queued_end - queued / bytes_per_second(a) - chunk;
-    double now = clk_now();
     double e = isnan(a->est) ? low : a->est + (a->paused ? 0 : now - a->est_wall);
     if (e < low)
         e = low;
@@ -184,7 +213,8 @@ void sdl_audio_pause(sdl_audio *a, int paused)
     if (paused == a->paused)
         return;
     a->paused = paused;
-    a->est_wall = clk_now(); /* the estimate does not run while paused */
+    /* Neither the estimate nor the device watch runs while paused. */
+    a->est_wall = a->played_since = clk_now();
     if (a->dev)
         SDL_PauseAudioDevice(a->dev, paused);
 }

@@ -28,6 +28,10 @@ typedef struct sdl_audio {
     double in_end;              /* media time after the last input sample, NaN: none yet */
     double queued_end;          /* media time after the last sample queued, NaN: none */
     double est, est_wall;       /* the clock's last answer and when (clk_now) */
+    uint64_t bytes_queued;      /* ever, silence included */
+    uint64_t last_played;       /* bytes the device had taken when last seen */
+    double played_since;        /* and since when (clk_now) */
+    int dead;                   /* stopped taking sound: no clock from it any more */
     int paused;
     int warned_overflow;
 } sdl_audio;
