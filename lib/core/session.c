@@ -92,9 +92,9 @@ void hasp_session_free(hasp_session *s)
     free(s->opts.events_path);
     free(s->opts.ca_file);
     free(s->io_prefix);
-    free(s);
     free(s->opts.abr);
     free(s->opts.abr_dir);
+    free(s);
 }
 
 static const char *media_name(mf_media m)
