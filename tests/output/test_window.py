@@ -221,6 +221,20 @@ class WindowTests(unittest.TestCase):
         peak = max(max(left), -min(left))
         self.assertAlmostEqual(peak, self.media["audio"]["sine_amplitude"], delta=0.03)
 
+    def test_a_device_that_stops_playing_does_not_stop_the_picture(self):
+        # One buffer taken every 1.5 s: the device looks dead after a second,
+        # and the picture goes on by the wall clock instead of crawling.
+        audio = os.path.join(tempfile.mkdtemp(prefix="hasp-audio-"), "sound.raw")
+        self.addCleanup(lambda: os.path.exists(audio) and os.remove(audio))
+        p = self.play("--duration", "3", audio_file=audio,
+                      env_extra={"SDL_DISKAUDIODELAY": "1500"})
+        first = p.wait_event("first_frame")
+        self.assertEqual(p.finish(), 0, p.stderr)
+        self.assertIn("the sound device does not play", p.stderr)
+        end = p.end()
+        self.assertAlmostEqual(end["played_s"], 3, delta=0.2)
+        self.assertLess(end["t"] - first["t"], 6, "the picture waited for a dead device")
+
     def test_space_pauses_and_q_quits(self):
         p = self.play()
         p.wait_event("first_frame")
