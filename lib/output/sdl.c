@@ -115,9 +115,9 @@ static const AVFrame *converted(sdl_out *o, const AVFrame *f)
             return NULL;
     }
     if (sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
-                  o->conv->data, o->conv->linesize) < 0)
+                  o->conv->data, o->conv->linesize) < 0
+        || av_frame_copy_props(o->conv, f) < 0) /* the colour tags pick the matrix */
         return NULL;
-    av_frame_copy_props(o->conv, f);
     return o->conv;
 }
 
