@@ -145,8 +145,10 @@ static hasp_err present_video(hasp_session *s, media_frame *f, int late)
         pb->frames_dropped++;
     } else {
         err = s->sink.video(s->sink.ctx, f);
-        if (err == HASP_OK && s->tap.video)
+        if (err == HASP_OK && s->tap.video) {
+            ev_deliver(&s->ev); /* the application sees events and frames in order */
             err = s->tap.video(s->tap.ctx, f);
+        }
         pb->frames_presented++;
         if (pb->startup_s < 0) {
             pb->startup_s = clk_now() - pb->t_start;
@@ -191,8 +193,10 @@ static hasp_err present_due(hasp_session *s, double pos)
         if (bq_pop(aq, &item, 0) != HASP_OK)
             break;
         err = s->sink.audio(s->sink.ctx, item);
-        if (err == HASP_OK && s->tap.audio)
+        if (err == HASP_OK && s->tap.audio) {
+            ev_deliver(&s->ev);
             err = s->tap.audio(s->tap.ctx, item);
+        }
         media_frame_free(item);
     }
     return err;

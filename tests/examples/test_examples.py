@@ -201,20 +201,35 @@ class PullTests(Checks):
         self.assertTrue(res.stderr.strip())
 
 
+def parse_controls(stdout):
+    """Events, and a timeline of ("frame", pts) and ("event", event)."""
+    events, timeline = [], []
+    for line in stdout.splitlines():
+        if line.startswith("frame "):
+            timeline.append(("frame", float(line.split()[1])))
+        else:
+            events.append(json.loads(line))
+            timeline.append(("event", events[-1]))
+    return events, timeline
+
+
+def frames_between(timeline, first, last):
+    i, j = timeline.index(("event", first)), timeline.index(("event", last))
+    return [v for k, v in timeline[i:j] if k == "frame"]
+
+
 class StepControlsTests(Checks):
-    def test_pause_and_seek_from_the_application_loop(self):
-        with server() as base:
-            res = run("step_controls", "--pause-at", 1, "--pause-for", 1, "--seek-at", 2,
-                      "--seek-to", 14, "--duration", 16, base + "/dash-number/manifest.mpd")
+    def controls(self, *args, server_args=()):
+        with server(*server_args) as base:
+            res = run("step_controls", *args, base + "/dash-number/manifest.mpd")
         self.assertEqual(res.returncode, 0, res.stderr)
-        events, timeline = [], []
-        for line in res.stdout.splitlines():
-            if line.startswith("frame "):
-                timeline.append(("frame", float(line.split()[1])))
-            else:
-                events.append(json.loads(line))
-                timeline.append(("event", events[-1]))
+        events, timeline = parse_controls(res.stdout)
         of = lambda kind: [e for e in events if e["event"] == kind]  # noqa: E731
+        return of, timeline
+
+    def test_pause_and_seek_from_the_application_loop(self):
+        of, timeline = self.controls("--pause-at", 1, "--pause-for", 1, "--seek-at", 2,
+                                     "--seek-to", 14, "--set", "duration=16")
         pause, resume, seek, end = of("pause"), of("resume"), of("seek"), of("end")
         self.assertEqual((len(pause), len(resume), len(seek), len(end)), (1, 1, 1, 1))
         self.assertAlmostEqual(pause[0]["position"], 1, delta=0.1)
@@ -223,9 +238,7 @@ class StepControlsTests(Checks):
         self.assertAlmostEqual(seek[0]["from"], 2, delta=0.1)
         self.assertEqual(seek[0]["to"], 14)
         # Nothing presented while paused; presentation resumes at the target.
-        i_pause = timeline.index(("event", pause[0]))
-        i_resume = timeline.index(("event", resume[0]))
-        self.assertFalse([t for t in timeline[i_pause:i_resume] if t[0] == "frame"])
+        self.assertEqual(frames_between(timeline, pause[0], resume[0]), [])
         i_seek = timeline.index(("event", seek[0]))
         frames_before = [v for k, v in timeline[:i_seek] if k == "frame"]
         frames_after = [v for k, v in timeline[i_seek:] if k == "frame"]
@@ -238,6 +251,36 @@ class StepControlsTests(Checks):
         self.assertEqual(of("stall_start"), [])
         self.assertAlmostEqual(end[0]["played_s"], 2 + 2, delta=0.15)
         self.assertGreaterEqual(end[0]["t"], 2 + 1 + 2 - 0.1)
+
+    def test_seek_while_paused(self):
+        of, timeline = self.controls("--pause-at", 1, "--pause-for", 1.5, "--seek-at", 1,
+                                     "--seek-to", 10, "--set", "duration=12")
+        pause, seek, resume, end = of("pause")[0], of("seek")[0], of("resume")[0], of("end")[0]
+        self.assertLess(pause["t"], seek["t"])
+        self.assertLess(seek["t"], resume["t"])
+        self.assertEqual(resume["position"], 10)  # where the seek went
+        self.assertEqual(frames_between(timeline, pause, resume), [])
+        after = frames_between(timeline, resume, end)
+        self.assertAlmostEqual(after[0], 10, delta=1 / self.media["fps"])
+        self.assertEqual((end["stall_count"], end["stall_s"]), (0, 0))
+        self.assertAlmostEqual(end["played_s"], 1 + 2, delta=0.15)
+
+    def test_a_pause_during_a_stall_is_not_stall_time(self):
+        # Segment 4 (6-8 s) of every stream takes 8 s to come; with 4 s of
+        # buffer at most, playback stalls before 6 s and pauses 1.5 s then.
+        fault = json.dumps({"match": "*-00004.m4s", "action": "stall", "bytes": 1000,
+                            "seconds": 8})
+        of, _ = self.controls("--pause-on-stall", "--pause-for", 1.5, "--set", "max_buffer=4",
+                              "--set", "duration=10", server_args=("--fault", fault))
+        start, pause, resume = of("stall_start"), of("pause")[0], of("resume")[0]
+        stall_end, end = of("stall_end"), of("end")[0]
+        self.assertEqual((len(start), len(stall_end), end["stall_count"]), (1, 1, 1))
+        self.assertTrue(start[0]["t"] <= pause["t"] < resume["t"] < stall_end[0]["t"])
+        wall = stall_end[0]["t"] - start[0]["t"]
+        self.assertAlmostEqual(stall_end[0]["duration"], wall - resume["paused_s"], delta=0.05)
+        self.assertAlmostEqual(end["stall_s"], stall_end[0]["duration"], delta=0.002)
+        self.assertEqual(pause["position"], resume["position"])
+        self.assertAlmostEqual(end["played_s"], 10, delta=0.1)
 
 
 class CustomAbrTests(Checks):
