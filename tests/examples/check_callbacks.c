@@ -7,13 +7,17 @@
  *   stop          a callback's nonzero return stops playback
  *   seek_start    a seek before start: where the first frame is
  *   events        the event callback's events during hasp_session_run()
+ *   pull_sizes    read_size above cache_size is refused
+ *   pull_stop     hasp_session_stop from another thread ends a blocked read
  *
  *   check_callbacks URL
  */
 #include <hasp/hasp.h>
 #include <hasp/output.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 typedef struct tally {
@@ -195,6 +199,56 @@ static void check_events(const char *url)
     hasp_session_free(s);
 }
 
+static void check_pull_sizes(const char *url)
+{
+    const char *opts[] = { "cache_size", "4", "read_size", "5", NULL };
+    hasp_session *s = session(url, opts);
+    hasp_err err = s ? hasp_session_start_pull(s) : HASP_ERR_NOMEM;
+    printf("pull_sizes rc=%d\n", err);
+    hasp_session_free(s);
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void *stop_later(void *opaque)
+{
+    struct timespec pause = { 0, 300 * 1000 * 1000 };
+    nanosleep(&pause, NULL);
+    hasp_session_stop(opaque);
+    return NULL;
+}
+
+/* The writer fills the ring and waits; the reader reads nothing for a while,
+ * then everything left while another thread stops the session. */
+static void check_pull_stop(const char *url)
+{
+    const char *opts[] = { "cache_size", "3", "read_size", "1", "width", "64", NULL };
+    hasp_session *s = session(url, opts);
+    hasp_err err = s ? hasp_session_start_pull(s) : HASP_ERR_NOMEM;
+    pthread_t t;
+    int started = err == HASP_OK && pthread_create(&t, NULL, stop_later, s) == 0;
+    double t0 = now();
+    long frames = 0;
+    hasp_frames *b = NULL;
+    while (started && (err = hasp_session_read(s, -1, &b)) == HASP_OK) {
+        frames += (long)b->count;
+        hasp_frames_free(b);
+        if (frames == 1) {
+            struct timespec pause = { 0, 600 * 1000 * 1000 };
+            nanosleep(&pause, NULL); /* the stop comes meanwhile */
+        }
+    }
+    if (started)
+        pthread_join(t, NULL);
+    printf("pull_stop rc=%d frames=%ld seconds=%.3f\n", err, frames, now() - t0);
+    hasp_session_free(s);
+}
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -210,5 +264,7 @@ int main(int argc, char **argv)
     check_stop(url);
     check_seek_start(url);
     check_events(url);
+    check_pull_sizes(url);
+    check_pull_stop(url);
     return 0;
 }

@@ -379,6 +379,11 @@ class CallbackTests(Checks):
         self.assertEqual((e["rc"], e["bad"], e["manifest"], e["end"]), ("0", "0", "1", "1"))
         self.assertEqual(e["after_open"], "1")  # the manifest, delivered by open
         self.assertGreaterEqual(int(e["segment"]), self.media["duration_s"] / 2)
+        self.assertEqual(r["pull_sizes"]["rc"], str(-2))  # HASP_ERR_INVALID
+        p = r["pull_stop"]
+        self.assertEqual(p["rc"], str(-8))  # HASP_ERR_ABORTED, after what the ring held
+        self.assertTrue(1 <= int(p["frames"]) <= 1 + 3 + 1)
+        self.assertLess(float(p["seconds"]), 5)
 
 
 if __name__ == "__main__":
