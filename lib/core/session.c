@@ -242,6 +242,8 @@ hasp_err hasp_session_start(hasp_session *s)
     hasp_err err = session_abr_new(s);
     if (err != HASP_OK)
         return err;
+    if ((err = session_outputs_open(s)) != HASP_OK)
+        return err;
     if (!s->app_renderer && !s->opts.headless
         && (err = out_sdl_init(&s->sink, "hasp", &s->log, s->err)) != HASP_OK)
         return err;
