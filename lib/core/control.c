@@ -239,15 +239,20 @@ void control_take_start(hasp_session *s)
         s->tap.reset(s->tap.ctx, gen);
 }
 
-void playback_discard_early(hasp_session *s)
+/* Before the target and not on screen at it. */
+int playback_early(const hasp_session *s, const media_frame *f)
 {
     double t = s->pb.discard_before;
-    if (!(t > -INFINITY))
+    return f->pts < t && f->pts + (f->duration > 0 ? f->duration : 0) <= t;
+}
+
+void playback_discard_early(hasp_session *s)
+{
+    if (!(s->pb.discard_before > -INFINITY))
         return;
     for (int i = 0; i < MEDIA_NOUTS; i++) {
         media_frame *f;
-        while (s->has_frames[i] && (f = bq_peek(&s->frames[i]))
-               && f->pts + (f->duration > 0 ? f->duration : 0) <= t && f->pts < t) {
+        while (s->has_frames[i] && (f = bq_peek(&s->frames[i])) && playback_early(s, f)) {
             void *item;
             if (bq_pop(&s->frames[i], &item, 0) != HASP_OK)
                 break;

@@ -181,6 +181,10 @@ static hasp_err present_due(hasp_session *s, double pos)
         void *item;
         if (bq_pop(vq, &item, 0) != HASP_OK)
             break;
+        if (playback_early(s, item)) { /* decoded after the last discard */
+            media_frame_free(item);
+            continue;
+        }
         media_frame *next = bq_peek(vq);
         int late = !s->opts.fast && next && next->pts <= pos;
         err = present_video(s, item, late);
@@ -192,6 +196,10 @@ static hasp_err present_due(hasp_session *s, double pos)
         void *item;
         if (bq_pop(aq, &item, 0) != HASP_OK)
             break;
+        if (playback_early(s, item)) {
+            media_frame_free(item);
+            continue;
+        }
         err = s->sink.audio(s->sink.ctx, item);
         if (err == HASP_OK && s->tap.audio) {
             ev_deliver(&s->ev);
@@ -313,6 +321,11 @@ static void leave_buffering(hasp_session *s, double now)
         pb->start_pos = earliest_pts(s, 0);
         if (!isfinite(pb->start_pos))
             pb->start_pos = 0;
+        /* Started at a seek target: a frame before it may have come after
+         * the last discard; it is skipped when due, and the clock starts at
+         * the target. */
+        if (pb->start_pos < pb->discard_before)
+            pb->start_pos = pb->discard_before;
         atomic_store(&s->position, pb->start_pos);
         pb->span_start = pb->start_pos;
     } else if (pb->seeking) {

@@ -161,7 +161,10 @@ void session_pull_stop(hasp_session *s);
 /* Outputs (lib/core/outputs.c): the application's renderer and the tap,
  * set up by hasp_session_start. */
 hasp_err session_outputs_open(hasp_session *s);
-/* Frames ending before discard_before are skipped (accurate seeks). */
+/* Frames ending before discard_before are skipped (accurate seeks):
+ * playback_early tells of one frame, playback_discard_early drops them from
+ * the heads of the frame queues. */
+int playback_early(const hasp_session *s, const media_frame *f);
 void playback_discard_early(hasp_session *s);
 
 /* Presentation: lib/core/playback.c */
