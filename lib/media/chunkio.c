@@ -3,7 +3,10 @@
 #include <libavformat/avio.h>
 #include <libavutil/error.h>
 #include <libavutil/mem.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "media/sanity.h"
 
 #define CHUNKIO_BUFSIZE 65536
 
@@ -34,6 +37,19 @@ static int ends_run(const chunk_reader *rd, const media_chunk *c)
     return !rd->run_has_init && (c->quality != rd->quality || c->discontinuity);
 }
 
+/* A segment that would make the demuxer allocate without bound is left
+ * out of the run, and counted for the stream to report. */
+static int plausible(chunk_reader *rd, const media_chunk *c)
+{
+    char why[sizeof(rd->reject_why) - 40];
+    if (c->is_init || media_segment_plausible(c->data, c->len, why, sizeof(why)))
+        return 1;
+    rd->rejected++;
+    snprintf(rd->reject_why, sizeof(rd->reject_why), "segment at %.3f s skipped: %s", c->start,
+             why);
+    return 0;
+}
+
 static int chunkio_read(void *opaque, uint8_t *buf, int size)
 {
     chunk_reader *rd = opaque;
@@ -51,6 +67,10 @@ static int chunkio_read(void *opaque, uint8_t *buf, int size)
             return AVERROR_EOF;
         if (bq_pop(rd->q, &next, 0) != HASP_OK)
             continue;
+        if (!plausible(rd, next)) {
+            media_chunk_free(next);
+            continue;
+        }
         rd->cur = next;
         rd->pos = 0;
         rd->run_started = 1;

@@ -30,6 +30,8 @@ typedef struct chunk_reader {
     int64_t run_bytes;  /* handed to the demuxer in this run */
     uint64_t seq;       /* of the last chunk taken */
     uint64_t run_first; /* seq of the run's first chunk */
+    unsigned rejected;  /* segments left out (sanity.h), the last one's reason: */
+    char reject_why[192];
     chunk_span spans[CHUNKIO_SPANS]; /* by seq % CHUNKIO_SPANS */
 } chunk_reader;
 

@@ -3,5 +3,6 @@ list(APPEND HASP_SOURCES
   media/chunkio.c
   media/clockmap.c
   media/decoder.c
+  media/sanity.c
   media/stream.c
   media/timeline.c)

@@ -21,6 +21,7 @@ struct media_stream {
     clockmap clock;
     media_timeline *tl;
     int is_master;          /* counted among tl's masters */
+    unsigned rejects_reported;
     const log_cfg *log;
     events *ev;
     pthread_t thread;
@@ -53,6 +54,16 @@ static void report(media_stream *ms, const char *msg)
     if (!sb.failed)
         ev_emit(ms->ev, "error", sb.data);
     sb_free(&sb);
+}
+
+/* Segments the reader left out since the last call (the reader belongs to
+ * this thread). */
+static void report_rejects(media_stream *ms)
+{
+    if (ms->reader.rejected != ms->rejects_reported) {
+        ms->rejects_reported = ms->reader.rejected;
+        report(ms, ms->reader.reject_why);
+    }
 }
 
 /* This stream no longer sets anchors for the others. */
@@ -161,6 +172,7 @@ static hasp_err demux_packets(media_stream *ms, AVFormatContext *fmt,
     hasp_err err = HASP_OK;
     while (err == HASP_OK) {
         int rc = av_read_frame(fmt, pkt);
+        report_rejects(ms);
         if (rc == AVERROR_EOF || (rc < 0 && ms->reader.ended))
             break;
         if (rc < 0) {
@@ -211,6 +223,7 @@ static void *stream_thread(void *opaque)
     while (!ms->reader.ended) {
         errbuf[0] = '\0';
         err = demux_run(ms, errbuf);
+        report_rejects(ms);
         if (err == HASP_ERR_ABORTED || err == HASP_ERR_NOMEM || ms->reader.aborted)
             break;
         if (err != HASP_OK && !ms->reader.ended)
