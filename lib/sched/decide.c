@@ -82,6 +82,9 @@ int sched_decide(sched_group *sg, uint64_t i)
     int bw_q = sg->active >= 0 ? sg->active : 0;
     st.total_rate = total_rate(sg, (double)sg->g->qualities[bw_q]->bandwidth);
     int choice = abr_rate_adaptation(sg->cfg.abr, sg->g, sg->g->idx, 0, &st);
+    /* A decision taken again without a new download (after a failure) must
+     * not count the last one's throughput twice. */
+    sg->last.download_rate = sg->last.download_time = sg->last.filesize = 0;
     /* --start-quality overrides the first answer, not the script's view. */
     int forced = sg->decisions++ == 0 ? start_choice(sg) : -1;
     if (forced >= 0)

@@ -165,14 +165,17 @@ class AdaptationTests(unittest.TestCase):
     def test_download_monitor_abandons_a_collapsing_download(self):
         # bola climbs on a fast link, then the link collapses mid-segment: its
         # monitor aborts the transfer and the same segment comes at a lower
-        # quality.
+        # quality. A 6 s buffer keeps downloads going (and the buffer too
+        # short to wait the slow segment out) whenever the collapse comes.
         with tempfile.TemporaryDirectory() as tmp:
-            trace = trace_file(tmp, [{"duration": 5, "kbps": 8000},
+            trace = trace_file(tmp, [{"duration": 4, "kbps": 8000},
                                      {"duration": 600, "kbps": 300}])
-            run, lines = play_logged("--abr", "bola", server_args=["--trace", trace])
+            run, lines = play_logged("--abr", "bola", "--max-buffer", "6",
+                                     server_args=["--trace", trace])
         self.assert_played(run, "bola")
-        aborted = [s for s in video_segments(run) if s["aborted"]]
-        self.assertTrue(aborted, "no aborted segment event")
+        segments = [(s["quality"], s["number"], s["aborted"], round(s["dl_start"], 1))
+                    for s in video_segments(run)]
+        self.assertTrue([s for s in segments if s[2]], "no aborted segment: %s" % segments)
         reqs = video_requests(lines)
         for i, (q, n, line) in enumerate(reqs):
             if line["aborted"]:
