@@ -303,10 +303,10 @@ class Pacer:
 # --------------------------------------------------------------------------
 
 FAULT_ACTIONS = ("status", "truncate", "reset", "stall", "slow_first_byte",
-                 "content_length", "redirect", "body")
+                 "content_length", "redirect", "body", "generate")
 _RULE_KEYS = {"match", "action", "name", "method", "times", "after", "status",
               "headers", "bytes", "seconds", "then_close", "length", "delta",
-              "location", "body", "content_type"}
+              "location", "body", "content_type", "fill"}
 
 
 class FaultRule:
@@ -344,6 +344,7 @@ class FaultRule:
         self.delta = None if spec.get("delta") is None else _integer(spec["delta"], "delta")
         self.location = spec.get("location")
         self.body = spec.get("body")
+        self.fill = spec.get("fill")
         self.content_type = _string(spec.get("content_type", "text/html"), "content_type")
         self.status = spec.get("status")
         self._validate_action(spec)
@@ -367,6 +368,16 @@ class FaultRule:
             self.status = _status(302 if self.status is None else self.status, 300, 399)
         elif action == "body":
             self.body = _string(self.body, "body")
+            self.status = _status(200 if self.status is None else self.status, 100, 599)
+        elif action == "generate":
+            # A huge body made on the fly (hostile-input tests: a 100 MB
+            # manifest, a 1 GB line) without a file of that size on disk.
+            if "bytes" not in spec:
+                raise ValueError("'generate' needs 'bytes' (the body length)")
+            self.body = _string(self.body if self.body is not None else "", "body")
+            self.fill = _string(self.fill, "fill")
+            if not self.fill:
+                raise ValueError("'fill' must not be empty")
             self.status = _status(200 if self.status is None else self.status, 100, 599)
 
     def matches(self, method, path):
@@ -630,6 +641,35 @@ class Body:
         self._stream.close()
 
 
+class GeneratedBody(Body):
+    """`length` bytes: `head`, then `fill` repeated, cut at `length`."""
+
+    def __init__(self, head, fill, length):
+        self._head = head[:length]
+        block = fill * max(1, 65536 // len(fill))
+        self._block = block
+        self._at = 0
+        self.length = length
+        self._left = length
+
+    def read(self, n):
+        n = min(n, self._left)
+        out = bytearray()
+        while len(out) < n:
+            if self._at < len(self._head):
+                piece = self._head[self._at:self._at + n - len(out)]
+            else:
+                offset = (self._at - len(self._head)) % len(self._block)
+                piece = self._block[offset:offset + n - len(out)]
+            out += piece
+            self._at += len(piece)
+        self._left -= n
+        return bytes(out)
+
+    def close(self):
+        pass
+
+
 class Response:
     """Status, headers and body of one answer; `announced` is the Content-Length sent."""
 
@@ -678,7 +718,7 @@ def static_response(root, url_path, range_header):
     return Response(206, headers, Body(stream, last - first + 1))
 
 
-def fault_response(rule):
+def fault_response(rule, path):
     """The response that replaces the normal one, for faults that do that."""
     extra = list(rule.headers.items())
     if rule.action == "status":
@@ -689,6 +729,10 @@ def fault_response(rule):
     if rule.action == "body":
         return Response(rule.status, [("Content-Type", rule.content_type), *extra],
                         Body.of_bytes(rule.body.encode("utf-8")))
+    if rule.action == "generate":
+        body = GeneratedBody(rule.body.encode("utf-8"), rule.fill.encode("utf-8"), rule.nbytes)
+        content_type = rule.spec.get("content_type") or content_type_for(path)
+        return Response(rule.status, [("Content-Type", content_type), *extra], body)
     return None
 
 
@@ -834,7 +878,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if not allowed:
                 response = Response.text(405, "method not allowed\n", [("Allow", "GET, HEAD")])
             else:
-                response = (fault_response(rule) if rule else None) or \
+                response = (fault_response(rule, path) if rule else None) or \
                     static_response(state.root, path, range_header)
             if rule is not None:
                 self._apply_header_faults(rule, response)
@@ -864,7 +908,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.state.pending_lines.enter()
 
     def _apply_header_faults(self, rule, response):
-        if rule.action in ("status", "redirect", "body"):
+        if rule.action in ("status", "redirect", "body", "generate"):
             return                       # fault_response already added the headers
         response.headers.extend(rule.headers.items())
         if rule.action == "content_length":

@@ -553,6 +553,19 @@ class FaultTests(ServerTestCase):
         self.assertEqual(resp.getheader("Content-Type"), "text/html")
         self.assertEqual(body, page.encode())
 
+    def test_generated_body(self):
+        self.set_faults({"match": "/big.m3u8", "action": "generate", "body": "#EXTM3U\n",
+                         "fill": "ab", "bytes": 200001})
+        resp, body, _ = fetch(self.server, "/big.m3u8")
+        self.assertEqual(resp.status, 200)
+        self.assertEqual(resp.getheader("Content-Type"), "application/vnd.apple.mpegurl")
+        self.assertEqual(int(resp.getheader("Content-Length")), 200001)
+        self.assertEqual(len(body), 200001)
+        self.assertTrue(body.startswith(b"#EXTM3U\nabab"))
+        self.assertEqual(body[8:], (b"ab" * 100000)[:200001 - 8])
+        with self.assertRaises(AssertionError):
+            self.set_faults({"match": "/x", "action": "generate", "fill": "a"})
+
     def test_times_and_after(self):
         self.set_faults({"match": "/a.mpd", "action": "status", "status": 503,
                          "after": 1, "times": 2})
