@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/session.h"
+#include "sched/fetch.h"
 
 const char *hasp_version(void) { return HASP_VERSION_STRING; }
 
@@ -171,7 +172,8 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     s->net = NULL;
     if ((err = net_new(&s->net, &ncfg, s->err)) != HASP_OK)
         return err;
-    s->loader.fetch = net_fetch;
+    /* Manifests and playlists get the segments' retries (Failure policy). */
+    s->loader.fetch = fetch_document;
     s->loader.opaque = s->net;
     if ((err = mf_load(&s->loader, url, &s->pres, s->err)) != HASP_OK)
         return err;

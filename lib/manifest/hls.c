@@ -73,7 +73,7 @@ hasp_err mf_hls_load_media(const mf_loader *ld, mf_quality *q, char *errbuf)
     free(final_url);
     if (err == HASP_OK)
         apply_media(q);
-    return err;
+    return mf_name_url(err, q->playlist_url, errbuf);
 }
 
 static mf_period *new_period(mf_presentation *p)

@@ -135,6 +135,9 @@ hasp_err mf_hls_parse(const mf_loader *ld, const char *data, size_t len, const c
                       mf_presentation **out, char *errbuf);
 /* Load an HLS variant's media playlist into q (mf_quality_load). */
 hasp_err mf_hls_load_media(const mf_loader *ld, mf_quality *q, char *errbuf);
+/* err, with url put before errbuf's message unless it names it already:
+ * a user must see which document was wrong. */
+hasp_err mf_name_url(hasp_err err, const char *url, char *errbuf);
 /* Fetch and parse a SegmentBase sidx into q (mf_quality_load). */
 hasp_err mf_sidx_load(const mf_loader *ld, mf_quality *q, char *errbuf);
 

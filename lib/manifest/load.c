@@ -2,6 +2,7 @@
  * complete a quality's segment index when it needs a second request. */
 #include "manifest/internal.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,6 +41,15 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
                    "%s: neither an MPD (XML) nor an M3U8 playlist (#EXTM3U)", url ? url : "manifest");
 }
 
+hasp_err mf_name_url(hasp_err err, const char *url, char *errbuf)
+{
+    if (err == HASP_OK || err == HASP_ERR_NOMEM || !url || strstr(errbuf, url))
+        return err;
+    char msg[HASP_ERRBUF];
+    snprintf(msg, sizeof(msg), "%s", errbuf);
+    return hs_fail(errbuf, err, "%s: %s", url, msg);
+}
+
 hasp_err mf_load(const mf_loader *ld, const char *url, mf_presentation **out, char *errbuf)
 {
     char *data = NULL, *final_url = NULL;
@@ -51,7 +61,7 @@ hasp_err mf_load(const mf_loader *ld, const char *url, mf_presentation **out, ch
     err = mf_parse(ld, data, len, final_url ? final_url : url, out, errbuf);
     free(data);
     free(final_url);
-    return err;
+    return mf_name_url(err, url, errbuf);
 }
 
 hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf)

@@ -159,6 +159,9 @@ void net_http_result(net *n, net_req *r, CURLcode rc)
     res->http_version = version_of(version);
     if (curl_easy_getinfo(r->easy, CURLINFO_EFFECTIVE_URL, &eff) == CURLE_OK && eff)
         res->final_url = strdup(eff);
+    char *type = NULL;
+    if (curl_easy_getinfo(r->easy, CURLINFO_CONTENT_TYPE, &type) == CURLE_OK && type)
+        snprintf(res->content_type, sizeof(res->content_type), "%s", type);
     read_retry_after(r);
     if (atomic_load(&r->aborting))
         res->err = hs_fail(res->message, HASP_ERR_ABORTED, "%s: aborted", r->url);

@@ -25,7 +25,10 @@
 void net_cfg_default(net_cfg *cfg)
 {
     cfg->connect_timeout_s = 10;
-    cfg->stall_timeout_s = 20;
+    /* A healthy server never goes silent this long: a stalled transfer is
+     * given up and retried rather than waited for while the buffer drains
+     * (ExoPlayer's read timeout is 8 s too; see README, Failure policy). */
+    cfg->stall_timeout_s = 8;
     cfg->max_redirects = 5;
     cfg->max_fetch_bytes = 64u << 20;
     cfg->tls_verify = 1;
@@ -302,8 +305,10 @@ static hasp_err route(net *n, net_req *r)
     pthread_mutex_lock(&n->lock);
     hasp_err err = net_policy_route(n, r, io_serves, r->res.message);
     pthread_mutex_unlock(&n->lock);
+    /* Info: the refusal is the transfer's result, which its caller reports
+     * (a player that gives up says it in its one line). */
     if (err == HASP_ERR_INVALID)
-        log_msg(n->cfg.log, LOG_NET, LOG_WARNING, "%s", r->res.message);
+        log_msg(n->cfg.log, LOG_NET, LOG_INFO, "%s", r->res.message);
     return err;
 }
 
@@ -396,3 +401,5 @@ void net_req_free(net_req *r)
 }
 
 size_t net_fetch_limit(const net *n) { return n->cfg.max_fetch_bytes; }
+
+const log_cfg *net_log(const net *n) { return n->cfg.log; }

@@ -51,6 +51,7 @@ typedef struct net_result {
     int64_t bytes;              /* body bytes delivered */
     double t_start, t_first_byte, t_end; /* clk_now(); t_first_byte 0 if none */
     char *final_url;            /* after redirects, owned by the request */
+    char content_type[64];      /* the answer's Content-Type, "" if none or not HTTP */
     char message[HASP_ERRBUF];  /* why err != HASP_OK */
 } net_result;
 
@@ -60,7 +61,7 @@ typedef struct net_result {
 typedef struct net_cfg {
     double connect_timeout_s;   /* default 10 */
     double stall_timeout_s;     /* fail when no body byte came for this long
-                                 * (before the first: since the start); default 20 */
+                                 * (before the first: since the start); default 8 */
     int max_redirects;          /* default 5 */
     size_t max_fetch_bytes;     /* cap of net_fetch bodies; default 64 MiB */
     int tls_verify;             /* check certificates and host names; default 1 */
@@ -102,6 +103,8 @@ int net_body_append(void *opaque, const uint8_t *data, size_t len);
 
 /* The largest body net_fetch accepts. */
 size_t net_fetch_limit(const net *n);
+/* The log the net was configured with (may be NULL). */
+const log_cfg *net_log(const net *n);
 
 /* A whole body into memory; the mf_fetch_fn of the manifest layer (opaque = net*). */
 hasp_err net_fetch(void *n, const char *url, mf_range range, char **data, size_t *len,

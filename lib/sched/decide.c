@@ -152,7 +152,9 @@ int sched_fail_quality(sched_group *sg, int q, const char *why)
 {
     sg->failed[q] = 1;
     abr_quality_failed(sg->cfg.abr, sg->g, q);
-    log_msg(sg->cfg.log, LOG_SCHED, LOG_WARNING, "group %d: quality %d failed: %s",
+    /* Info, not a warning: playback goes on, the error event reports it,
+     * and a run that does fail says why in one line of its own. */
+    log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "group %d: quality %d failed: %s",
             sg->g->idx, q, why);
     strbuf sb;
     sb_init(&sb);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/clock.h"
 
@@ -86,6 +87,31 @@ static const net_result *watch_transfer(fetch_ctl *ctl, net_req *req, fetch_job 
     return res;
 }
 
+/* An HTML page where media was asked for: a server's error page served as
+ * 200. No media is HTML, and the demuxer would only fail on it later,
+ * without telling the scheduler to move away. */
+static int html_page(const fetch_cfg *cfg, const net_result *res)
+{
+    return !cfg->document && strncasecmp(res->content_type, "text/html", 9) == 0;
+}
+
+/* Judge a finished attempt's body: size limit, memory, content type. */
+static void judge_body(const fetch_cfg *cfg, const char *url, const net_body *body,
+                       net_result *res)
+{
+    /* A document's limit is one past the manifest limit, so that a body of
+     * exactly that size reaches the parser: name the limit itself. */
+    if (body->over_limit)
+        res->err = hs_fail(res->message, HASP_ERR_LIMIT, "%s: larger than %zu bytes", url,
+                           body->limit - (cfg->document && body->limit > 0));
+    else if (body->nomem)
+        res->err = hs_fail(res->message, HASP_ERR_NOMEM, "%s: out of memory", url);
+    else if (res->err == HASP_OK && html_page(cfg, res))
+        res->err = hs_fail(res->message, HASP_ERR_PARSE,
+                           "%s: HTTP status %ld but the body is %s, not media", url,
+                           res->status, res->content_type);
+}
+
 /* One attempt at url; the result's message says why it failed. */
 static void attempt(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, const char *url,
                     net_body *body, net_result *res)
@@ -109,14 +135,18 @@ static void attempt(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, const 
         net_abort(req);
     pthread_mutex_unlock(&ctl->lock);
     *res = job->watch ? *watch_transfer(ctl, req, job) : *net_wait(req);
+    if (job->want_final_url && res->err == HASP_OK) {
+        free(job->final_url);
+        job->final_url = strdup(res->final_url ? res->final_url : url);
+        if (!job->final_url)
+            res->err = hs_fail(res->message, HASP_ERR_NOMEM, "out of memory");
+    }
     res->final_url = NULL;
     pthread_mutex_lock(&ctl->lock);
     ctl->req = NULL;
     pthread_mutex_unlock(&ctl->lock);
     net_req_free(req);
-    if (body->over_limit)
-        res->err = hs_fail(res->message, HASP_ERR_LIMIT, "%s: larger than %zu bytes", url,
-                           body->limit);
+    judge_body(cfg, url, body, res);
     if (res->err != HASP_OK) {
         free(body->data);
         body->data = NULL;
@@ -151,17 +181,37 @@ static double retry_delay(const net_result *res, int n, unsigned *seed)
     return delay;
 }
 
+/* Whether attempt n + 1 (after `delay`) is worth it: transient failures
+ * only, within the attempt count and the retry window, and not when the
+ * server asks for a longer pause than a player can wait. */
+static int retry_allowed(const fetch_cfg *cfg, net_result *res, int n, double first_start,
+                         double delay)
+{
+    if (!transient(res) || n >= cfg->max_attempts)
+        return 0;
+    if (res->retry_after_s > FETCH_RETRY_AFTER_MAX_S) {
+        size_t len = strlen(res->message);
+        snprintf(res->message + len, sizeof(res->message) - len,
+                 " (Retry-After %.0f s, longer than the %.0f s a player waits)",
+                 res->retry_after_s, FETCH_RETRY_AFTER_MAX_S);
+        return 0;
+    }
+    return clk_now() + delay - first_start <= FETCH_RETRY_WINDOW_S;
+}
+
 /* Every attempt at one location; 1 if worth trying the next location. */
 static int try_location(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, const char *url,
                         unsigned *seed, net_body *body, net_result *res)
 {
+    double first_start = clk_now();
     for (int n = 1;; n++) {
         attempt(ctl, cfg, job, url, body, res);
-        if (res->err == HASP_OK || job->watch_aborted || res->err == HASP_ERR_ABORTED)
+        if (res->err == HASP_OK || job->watch_aborted || res->err == HASP_ERR_ABORTED ||
+            res->err == HASP_ERR_NOMEM)
             return 0;
-        if (!transient(res) || n >= cfg->max_attempts)
-            return res->err != HASP_ERR_LIMIT;
         double delay = retry_delay(res, n, seed);
+        if (!retry_allowed(cfg, res, n, first_start, delay))
+            return res->err != HASP_ERR_LIMIT;
         log_msg(cfg->log, LOG_SCHED, LOG_INFO, "retrying in %.2f s: %s", delay, res->message);
         if (!fetch_ctl_sleep(ctl, delay)) {
             res->err = hs_fail(res->message, HASP_ERR_ABORTED, "stopped");
@@ -190,10 +240,46 @@ hasp_err fetch_run(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, size_t 
         if (!next || tried + 1 == n_locations)
             break;
         *base_idx = (*base_idx + 1) % n_locations;
-        log_msg(cfg->log, LOG_SCHED, LOG_WARNING, "%s; trying BaseURL %s", res->message,
+        log_msg(cfg->log, LOG_SCHED, LOG_INFO, "%s; trying BaseURL %s", res->message,
                 job->base_urls[*base_idx]);
     }
     if (res->err != HASP_OK)
         return hs_fail(errbuf, res->err, "%s", res->message);
     return HASP_OK;
+}
+
+hasp_err fetch_document_ctl(fetch_ctl *ctl, net *n, const char *url, mf_range range,
+                            char **data, size_t *len, char **final_url, char *errbuf)
+{
+    fetch_cfg cfg = { .net = n, .log = net_log(n), .max_attempts = FETCH_ATTEMPTS,
+                      .max_bytes = net_fetch_limit(n), .document = 1 };
+    fetch_job job = { .url = url, .range = range, .want_final_url = final_url != NULL };
+    unsigned seed = (unsigned)(clk_now() * 1e6);
+    size_t base_idx = 0;
+    net_body body = { 0 };
+    net_result res;
+    hasp_err err = fetch_run(ctl, &cfg, &job, &base_idx, &seed, &body, &res, errbuf);
+    if (err == HASP_OK && !body.data && net_body_append(&body, (const uint8_t *)"", 0) != 0)
+        err = hs_fail(errbuf, HASP_ERR_NOMEM, "%s: out of memory", url);
+    if (err != HASP_OK) {
+        free(body.data);
+        free(job.final_url);
+        return err;
+    }
+    *data = (char *)body.data;
+    *len = body.len;
+    if (final_url)
+        *final_url = job.final_url;
+    return HASP_OK;
+}
+
+hasp_err fetch_document(void *n, const char *url, mf_range range, char **data, size_t *len,
+                        char **final_url, char *errbuf)
+{
+    fetch_ctl ctl;
+    if (fetch_ctl_init(&ctl) != HASP_OK)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    hasp_err err = fetch_document_ctl(&ctl, n, url, range, data, len, final_url, errbuf);
+    fetch_ctl_destroy(&ctl);
+    return err;
 }

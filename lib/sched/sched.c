@@ -84,12 +84,18 @@ static double reference_position(sched_group *sg, double seg_start)
     return pos;
 }
 
-/* Wait, as long as the buffer is full, until playback catches up; 0 if stopped. */
+/* Wait, as long as the buffer is full, until playback catches up; 0 if stopped.
+ * The level comes from the manifest's times; the chunk queue is the media
+ * actually waiting to be decoded (the frame queues behind it are short), so
+ * when it runs dry the buffer is at most the segment being decoded, whatever
+ * the manifest claims: a manifest whose durations lie (2 s segments said to
+ * last days) must not make the loop wait for days. */
 static int wait_for_room(sched_group *sg, double seg_start)
 {
     fetch_ctl *ctl = &sg->ctl;
     pthread_mutex_lock(&ctl->lock);
-    while (!ctl->stop && seg_start - reference_position(sg, seg_start) > sg->cfg.max_buffer) {
+    while (!ctl->stop && seg_start - reference_position(sg, seg_start) > sg->cfg.max_buffer &&
+           bq_count(sg->chunks) > 0) {
         struct timespec deadline = clk_deadline(0.05);
         pthread_cond_timedwait(&ctl->wake, &ctl->lock, &deadline);
     }
