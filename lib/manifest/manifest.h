@@ -37,7 +37,9 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
  * concurrent readers of q. */
 hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf);
 
-/* The `hasp probe --json` document (DESIGN.md), malloc'd. */
+/* The `hasp probe --json` document (DESIGN.md), malloc'd. With segments,
+ * HASP_ERR_LIMIT past a million of them (a few bytes of manifest can name
+ * billions). */
 hasp_err mf_probe_json(const mf_presentation *p, int with_segments, char **json);
 
 /* A human-readable outline of the presentation, malloc'd. */

@@ -213,7 +213,7 @@ static int prepare_url(mpd_ctx *c, const char *tpl, const mf_quality *q, int *us
     char *local, msg[HASP_ERRBUF];
     hasp_err e = mf_tpl_prepare(tpl, q->id, q->bandwidth, uses, &local, msg);
     if (e != HASP_OK)
-        return mpd_fail(c, e, "MPD: Representation %s: %s", q->id, msg);
+        return mpd_fail(c, e, "MPD: Representation %.64s: %s", q->id, msg);
     *out = mf_url_resolve(first_base(q), local);
     free(local);
     return *out ? 0 : mpd_nomem(c);
@@ -223,11 +223,11 @@ static int build_template(mpd_ctx *c, const mpd_seg *s, mf_quality *q, const mf_
                           const xmlNode *rep)
 {
     if (!s->media)
-        return mpd_fail(c, HASP_ERR_PARSE, "MPD line %ld: Representation %s: SegmentTemplate has no @media",
+        return mpd_fail(c, HASP_ERR_PARSE, "MPD line %ld: Representation %.64s: SegmentTemplate has no @media",
                         xmlGetLineNo(rep), q->id);
     if (!s->timeline && !s->has_duration)
         return mpd_fail(c, HASP_ERR_PARSE,
-                        "MPD line %ld: Representation %s: SegmentTemplate needs @duration or a SegmentTimeline",
+                        "MPD line %ld: Representation %.64s: SegmentTemplate needs @duration or a SegmentTimeline",
                         xmlGetLineNo(rep), q->id);
     mf_seg_source *src = new_source(c, s->timeline ? MF_SRC_TIMELINE : MF_SRC_NUMBER, s);
     if (!src)
@@ -238,7 +238,7 @@ static int build_template(mpd_ctx *c, const mpd_seg *s, mf_quality *q, const mf_
         return -1;
     if ((uses & MF_TPL_TIME) && !s->timeline)
         return mpd_fail(c, HASP_ERR_PARSE,
-                        "MPD line %ld: Representation %s: $Time$ needs a SegmentTimeline",
+                        "MPD line %ld: Representation %.64s: $Time$ needs a SegmentTimeline",
                         xmlGetLineNo(rep), q->id);
     if (s->timeline && build_timeline(c, src, s, per) < 0)
         return -1;
@@ -257,7 +257,7 @@ static int build_template(mpd_ctx *c, const mpd_seg *s, mf_quality *q, const mf_
             return -1;
         if (uses)
             return mpd_fail(c, HASP_ERR_PARSE,
-                            "MPD line %ld: Representation %s: the initialization template may not use $Number$ or $Time$",
+                            "MPD line %ld: Representation %.64s: the initialization template may not use $Number$ or $Time$",
                             xmlGetLineNo(rep), q->id);
         q->has_init = 1;
         q->init_range = s->init_range;

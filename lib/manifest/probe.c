@@ -139,8 +139,30 @@ static void json_group(strbuf *sb, const mf_group *g, int with_segments)
     sb_puts(sb, "]}");
 }
 
+/* --segments lists at most this many segments in all: a hostile manifest
+ * names 10^7 per quality (limits.max_segments) in a few bytes, which would
+ * make gigabytes of JSON. */
+#define PROBE_MAX_SEGMENTS 1000000u
+
+static uint64_t listed_segments(const mf_presentation *p)
+{
+    uint64_t n = 0;
+    for (size_t i = 0; i < p->n_periods; i++)
+        for (size_t g = 0; g < p->periods[i]->n_groups; g++) {
+            const mf_group *grp = p->periods[i]->groups[g];
+            for (size_t k = 0; k < grp->n_qualities; k++) {
+                const mf_quality *q = grp->qualities[k];
+                if (index_known(q))
+                    n += mf_quality_segment_count(q) - mf_quality_first_available(q);
+            }
+        }
+    return n;
+}
+
 hasp_err mf_probe_json(const mf_presentation *p, int with_segments, char **json)
 {
+    if (with_segments && listed_segments(p) > PROBE_MAX_SEGMENTS)
+        return HASP_ERR_LIMIT;
     strbuf sb;
     sb_init(&sb);
     sb_printf(&sb, "{\"format\":\"%s\",\"dynamic\":%s,\"duration\":",

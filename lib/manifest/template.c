@@ -21,6 +21,10 @@ typedef struct tpl_tok {
 
 /* Widths beyond this only serve to make huge strings. */
 #define TPL_MAX_WIDTH 32
+/* A template substituted is at most this long: $RepresentationID$ repeated
+ * with a long id would otherwise grow as their product (a 16 MiB manifest
+ * could ask for terabytes). URLs are far shorter, signed CDN URLs included. */
+#define TPL_MAX_LEN (64u << 10)
 
 /* Parse the identifier starting at s (which points at '$'); -1 if malformed. */
 static int tpl_token(const char *s, tpl_tok *t)
@@ -85,7 +89,7 @@ hasp_err mf_tpl_prepare(const char *tpl, const char *rep_id, int64_t bandwidth,
                            "SegmentTemplate \"%s\": bad identifier at \"%.40s\"", tpl, s);
         }
         if (t.id == TPL_REPID) {
-            for (const char *c = rep_id ? rep_id : ""; *c; c++)
+            for (const char *c = rep_id ? rep_id : ""; *c && sb.len <= TPL_MAX_LEN; c++)
                 sb_puts(&sb, *c == '$' ? "$$" : (char[]){*c, '\0'}); /* stays escaped */
         } else if (t.id == TPL_BANDWIDTH)
             put_number(&sb, bandwidth > 0 ? (uint64_t)bandwidth : 0, t.width);
@@ -94,6 +98,12 @@ hasp_err mf_tpl_prepare(const char *tpl, const char *rep_id, int64_t bandwidth,
             sb_append(&sb, s, t.len);
         }
         s += t.len;
+        if (sb.len > TPL_MAX_LEN) {
+            sb_free(&sb);
+            return hs_fail(errbuf, HASP_ERR_LIMIT,
+                           "SegmentTemplate \"%.40s...\": longer than %u bytes once "
+                           "substituted", tpl, TPL_MAX_LEN);
+        }
     }
     if ((*uses & MF_TPL_NUMBER) && (*uses & MF_TPL_TIME)) {
         sb_free(&sb);
