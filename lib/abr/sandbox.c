@@ -18,6 +18,8 @@ struct abr_lua {
     lua_State *L;
     size_t mem_used;
     long steps;                 /* instructions run in this call */
+    double deadline;            /* clk_now() when this call's time is up */
+    int over;                   /* this call is being cut off */
     int in_handler;             /* building an error message: use the reserve */
     const log_cfg *log;
 };
@@ -46,17 +48,42 @@ static void *cap_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     return p;
 }
 
+/* Push "file:line: " of the innermost Lua function running, the script's
+ * line rather than the hook's: at a call hook, C functions are on top. */
+static void where_in_script(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 0; level < 16 && lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+    lua_pushliteral(L, "");
+}
+
+/* Every HOOK_STEP instructions and every function call: the instruction
+ * budget and the wall-clock limit of the call. */
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     abr_lua *s = self(L);
-    s->steps += lua_gethookcount(L);
-    if (s->steps < ABR_LUA_BUDGET)
+    if (ar->event == LUA_HOOKCOUNT)
+        s->steps += lua_gethookcount(L);
+    else if (s->over)
+        return;         /* the message handler being called: let it run */
+    int out_of_steps = s->steps >= ABR_LUA_BUDGET;
+    if (!out_of_steps && clk_now() < s->deadline)
         return;
     /* From now on every instruction fails, so that a pcall in the script
      * cannot catch the error and go on: each enclosing level fails in turn. */
+    s->over = 1;
     lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    luaL_where(L, 0);   /* the script's line, not the hook's */
-    lua_pushfstring(L, "instruction budget exceeded (%d per call)", ABR_LUA_BUDGET);
+    where_in_script(L);
+    if (out_of_steps)
+        lua_pushfstring(L, "instruction budget exceeded (%d per call)", ABR_LUA_BUDGET);
+    else
+        lua_pushfstring(L, "time limit exceeded (%d ms per call)", ABR_LUA_TIME_MS);
     lua_concat(L, 2);
     lua_error(L);
 }
@@ -189,6 +216,7 @@ static int open_sandbox(lua_State *L)
     open_libraries(L);
     restrict_base(L);
     restrict_string(L);
+    abr_sandbox_wrap_libraries(L);
     luaL_newlib(L, hasp_lib);
     lua_setglobal(L, "hasp");
     return 0;
@@ -240,9 +268,11 @@ hasp_err abr_lua_run(abr_lua *s, lua_CFunction f, void *ud, char *errbuf)
 {
     lua_State *L = s->L;
     s->steps = 0;
+    s->over = 0;
     s->in_handler = 0;
+    s->deadline = clk_now() + ABR_LUA_TIME_MS / 1000.0;
     /* Also resets the hook after a budget error left it at every instruction. */
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, HOOK_STEP);
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT | LUA_MASKCALL, HOOK_STEP);
     /* Three slots are always free (LUA_MINSTACK): these pushes cannot fail. */
     lua_settop(L, 0);
     lua_pushcfunction(L, message_handler);

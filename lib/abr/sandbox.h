@@ -8,9 +8,14 @@
  * require or debug: a script can compute, not reach the machine.
  *
  * Bounds: every abr_lua_run may execute ABR_LUA_BUDGET VM instructions and
- * the state may hold ABR_LUA_MEMORY bytes; beyond, the call fails (a script's
- * pcall cannot swallow the budget error). A single C library call (a huge
- * pattern match) is not interrupted: the budget counts VM instructions.
+ * last ABR_LUA_TIME_MS of wall-clock time, and the state may hold
+ * ABR_LUA_MEMORY bytes; beyond, the call fails (a script's pcall cannot
+ * swallow the error). The hook checks the time at every function call too,
+ * so a loop of costly library calls (string.rep, collectgarbage) is cut off;
+ * a single library call cannot be interrupted, so those that could run
+ * unbounded are wrapped (sandbox_lib.c): patterns too costly for their
+ * subject, table shifts past what the state could hold, and collectgarbage
+ * options other than collect, count, step and isrunning are refused.
  */
 #ifndef HASP_ABR_SANDBOX_H
 #define HASP_ABR_SANDBOX_H
@@ -21,10 +26,15 @@
 
 #define ABR_LUA_BUDGET 1000000         /* VM instructions per call */
 #define ABR_LUA_MEMORY (16u << 20)     /* bytes per state */
+#define ABR_LUA_TIME_MS 1000           /* wall-clock per call */
 
 typedef struct abr_lua abr_lua;
 
 hasp_err abr_lua_new(abr_lua **out, const log_cfg *log, char *errbuf);
+
+/* sandbox_lib.c: wrap the library functions that could run unbounded inside
+ * one C call (the string, table and base libraries must be open). */
+void abr_sandbox_wrap_libraries(lua_State *L);
 void abr_lua_free(abr_lua *s);
 
 /*

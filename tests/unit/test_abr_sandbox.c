@@ -88,6 +88,41 @@ static void no_way_out(void **state)
     falls_back_then_recovers(fx, "require.lua", 1, "global 'require'");
     falls_back_then_recovers(fx, "loadfile.lua", 1, "global 'loadfile'");
     falls_back_then_recovers(fx, "debug.lua", 1, "global 'debug'");
+    falls_back_then_recovers(fx, "package.lua", 1, "global 'package'");
+    assert_int_not_equal(access("/tmp/hasp-abr-sandbox-escaped", F_OK), 0);
+}
+
+/* Library calls the instruction hook cannot interrupt: refused before they
+ * start, or cut off by the wall-clock limit between calls. */
+static void library_calls_are_bounded(void **state)
+{
+    fixture *fx = *state;
+    falls_back_then_recovers(fx, "pattern_bomb.lua", 1, "too costly");
+    falls_back_then_recovers(fx, "pattern_gsub_bomb.lua", 1, "too costly");
+    falls_back_then_recovers(fx, "rep_loop.lua", 1, "rep_loop.lua:7: time limit exceeded");
+    falls_back_then_recovers(fx, "gc_collect_loop.lua", 1, "time limit exceeded");
+    falls_back_then_recovers(fx, "table_insert_border.lua", 1, "table.insert would move");
+    falls_back_then_recovers(fx, "table_remove_len.lua", 1, "with __len is not available");
+    falls_back_then_recovers(fx, "table_move.lua", 1, "table.move of more than");
+    falls_back_then_recovers(fx, "gc_stop.lua", 1, "is not available to adaptation scripts");
+    falls_back_then_recovers(fx, "gc_generational.lua", 1, "is not available");
+    falls_back_then_recovers(fx, "load_huge.lua", 1, "out of memory");
+}
+
+/* C-stack recursion and metatable tricks end in an error, like Lua recursion. */
+static void nested_c_calls_and_metatables(void **state)
+{
+    fixture *fx = *state;
+    falls_back_then_recovers(fx, "coroutine_wrap_deep.lua", 1, "coroutine_wrap_deep.lua:7:");
+    falls_back_then_recovers(fx, "gsub_recursion.lua", 1, "C stack overflow");
+    falls_back_then_recovers(fx, "metatable_globals.lua", 1, "instruction budget exceeded");
+    falls_back_then_recovers(fx, "string_index.lua", 1, "instruction budget exceeded");
+}
+
+/* What ordinary scripts do with patterns and tables still works. */
+static void ordinary_library_use(void **state)
+{
+    falls_back_then_recovers(*state, "library_use.lua", 0, NULL);
 }
 
 static void no_binary_chunks(void **state)
@@ -186,6 +221,9 @@ int main(void)
         T(memory),
         T(deep_recursion),
         T(no_way_out),
+        T(library_calls_are_bounded),
+        T(nested_c_calls_and_metatables),
+        T(ordinary_library_use),
         T(no_binary_chunks),
         T(string_metatable_is_locked),
         T(no_yield_out_of_a_callback),
