@@ -3,6 +3,7 @@
 #include <libavutil/avutil.h>
 #include <libavutil/mathematics.h>
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 void clockmap_init(clockmap *cm, const chunk_reader *rd, const log_cfg *log, const char *name)
@@ -39,14 +40,24 @@ static double media_time(const clock_pkt *cp)
     return ts == AV_NOPTS_VALUE ? NAN : (double)ts * av_q2d(cp->tb);
 }
 
+/* Hostile media may put timestamps anywhere in int64: a timestamp that
+ * does not fit once shifted becomes unknown rather than wrapping (found by
+ * fuzz_demux). */
 static int64_t shift(int64_t ts, AVRational tb, int64_t offset_us)
 {
-    return ts == AV_NOPTS_VALUE ? ts : av_rescale_q(ts, tb, CLOCK_TB) + offset_us;
+    if (ts == AV_NOPTS_VALUE || offset_us == AV_NOPTS_VALUE)
+        return AV_NOPTS_VALUE;
+    int64_t us = av_rescale_q(ts, tb, CLOCK_TB);    /* AV_NOPTS_VALUE on overflow */
+    if (us == AV_NOPTS_VALUE || (offset_us > 0 && us > INT64_MAX - offset_us) ||
+        (offset_us < 0 && us < INT64_MIN + 1 - offset_us))
+        return AV_NOPTS_VALUE;
+    return us + offset_us;
 }
 
 static void resolve(clock_pkt *cp, double offset)
 {
-    int64_t off = llround(offset * 1e6);
+    /* Beyond +-2^62 us (146,000 years) an offset is nonsense: no timestamps. */
+    int64_t off = fabs(offset) < 4.6e12 ? llround(offset * 1e6) : AV_NOPTS_VALUE;
     cp->pkt->pts = shift(cp->pkt->pts, cp->tb, off);
     cp->pkt->dts = shift(cp->pkt->dts, cp->tb, off);
     cp->pkt->duration = av_rescale_q(cp->pkt->duration, cp->tb, CLOCK_TB);

@@ -93,12 +93,15 @@ static int outside_window(const decoder *dec, double pts, double duration)
  * whose data pointers may move; 0 when nothing of it is left. */
 static int trim_audio(const decoder *dec, AVFrame *f, double *pts)
 {
-    int64_t front = llround((dec->win_start - *pts) * f->sample_rate);
-    int64_t back = 0;
+    /* In floating point until known to be small: timestamps may be huge. */
+    double front_d = (dec->win_start - *pts) * f->sample_rate, back_d = 0;
     if (dec->win_end > dec->win_start)
-        back = llround((*pts - dec->win_end) * f->sample_rate) + f->nb_samples;
-    front = front > 0 ? front : 0;
-    back = back > 0 ? back : 0;
+        back_d = (*pts - dec->win_end) * f->sample_rate + f->nb_samples;
+    front_d = front_d > 0 ? front_d : 0;
+    back_d = back_d > 0 ? back_d : 0;
+    if (!(front_d + back_d < f->nb_samples - 0.5))
+        return 0;
+    int64_t front = llround(front_d), back = llround(back_d);
     if (front + back >= f->nb_samples)
         return 0;
     if (front > 0) {
@@ -183,6 +186,10 @@ static hasp_err receive_all(decoder *dec)
             dec->errors++;
             return HASP_OK;
         }
+        /* A frame the codec made up for lost or broken data (concealment,
+         * missing references): shown, and counted for the stream's report. */
+        if (dec->frame->decode_error_flags || (dec->frame->flags & AV_FRAME_FLAG_CORRUPT))
+            dec->concealed++;
         hasp_err err = push_frame(dec, dec->frame);
         av_frame_unref(dec->frame);
         if (err != HASP_OK)
