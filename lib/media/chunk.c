@@ -26,4 +26,5 @@ void media_chunk_timing(media_chunk *c, const mf_quality *q, const mf_segment *s
     c->period_end = !hls && per && per->duration > 0 ? c->period_start + per->duration : 0;
     c->pto = !hls && q ? q->pto : 0;
     c->discontinuity = seg ? seg->discontinuity : 0;
+    c->codecs = q ? q->codecs : NULL;
 }

@@ -37,12 +37,18 @@ static int ends_run(const chunk_reader *rd, const media_chunk *c)
     return !rd->run_has_init && (c->quality != rd->quality || c->discontinuity);
 }
 
-/* A segment that would make the demuxer allocate without bound is left
- * out of the run, and counted for the stream to report. */
+/* A segment that would make the demuxer allocate without bound, or (in a
+ * run of fragmented MP4) lose its step for the rest of the run, is left out
+ * of the run, and counted for the stream to report. */
 static int plausible(chunk_reader *rd, const media_chunk *c)
 {
     char why[sizeof(rd->reject_why) - 40];
-    if (c->is_init || media_segment_plausible(c->data, c->len, why, sizeof(why)))
+    if (c->is_init) {
+        rd->run_fmp4 = media_looks_isobmff(c->data, c->len);
+        return 1;
+    }
+    if (media_segment_plausible(c->data, c->len, why, sizeof(why)) &&
+        (!rd->run_fmp4 || media_fmp4_segment_whole(c->data, c->len, why, sizeof(why))))
         return 1;
     rd->rejected++;
     snprintf(rd->reject_why, sizeof(rd->reject_why), "segment at %.3f s skipped: %s", c->start,
@@ -129,6 +135,7 @@ hasp_err chunkio_avio_new(chunk_reader *rd, AVIOContext **out)
     chunkio_clear(rd);
     rd->run_started = 0;
     rd->run_has_init = 0;
+    rd->run_fmp4 = 0;
     rd->run_bytes = 0;
     rd->run_first = 0;
     *out = avio;

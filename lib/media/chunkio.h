@@ -24,6 +24,7 @@ typedef struct chunk_reader {
     size_t pos;
     int run_started;    /* a chunk of this run was read */
     int run_has_init;   /* the run began with an init chunk */
+    int run_fmp4;       /* ... an ISO BMFF one: its segments must be whole (sanity.h) */
     int ended;          /* the queue is finished (or aborted) */
     int aborted;
     int quality;        /* of the last chunk read */

@@ -22,6 +22,7 @@ typedef struct decoder {
     int skip_nonkey;                /* decode key frames only */
     double next_pts;                /* for frames without a timestamp */
     atomic_uint_fast64_t frames, samples, errors, trimmed; /* read by other threads */
+    uint64_t concealed;             /* frames made up for broken data (its thread's) */
 } decoder;
 
 /* Make dec ready for a run whose stream has par; drains and replaces the

@@ -42,6 +42,8 @@ typedef struct media_chunk {
     double period_end;      /* s; <= period_start when unknown (no trimming at the end) */
     double pto;             /* DASH presentationTimeOffset, s */
     int discontinuity;      /* HLS: EXT-X-DISCONTINUITY before this segment */
+    const char *codecs;     /* the manifest's codecs string for its quality (may be
+                             * NULL), owned by the presentation */
 } media_chunk;
 
 void media_chunk_free(void *chunk);

@@ -78,7 +78,7 @@ static int walk(const uint8_t *p, size_t len, int depth, size_t segment_len, cha
 
 /* ISO BMFF segments start with one of these; anything else (MPEG-TS) is
  * not checked here. */
-static int looks_isobmff(const uint8_t *p, size_t len)
+int media_looks_isobmff(const uint8_t *p, size_t len)
 {
     static const char *const first[] = { "styp", "moof", "sidx", "emsg", "prft", "free",
                                          "ftyp", "moov", "mdat", "skip" };
@@ -92,7 +92,38 @@ static int looks_isobmff(const uint8_t *p, size_t len)
 
 int media_segment_plausible(const uint8_t *data, size_t len, char *why, size_t whylen)
 {
-    if (!looks_isobmff(data, len))
+    if (!media_looks_isobmff(data, len))
         return 1;
     return walk(data, len, 1, len, why, whylen);
+}
+
+int media_fmp4_segment_whole(const uint8_t *data, size_t len, char *why, size_t whylen)
+{
+    if (!media_looks_isobmff(data, len)) {
+        snprintf(why, whylen, "not an ISO BMFF segment (%zu bytes)", len);
+        return 0;
+    }
+    size_t off = 0, hdr, size;
+    char type[5];
+    int moof = 0, mdat = 0;
+    while (off < len && box_at(data + off, len - off, type, &hdr, &size)) {
+        /* box_at cuts a size past the end to what is there: compare. */
+        uint64_t declared = rd32(data + off);
+        if (declared == 1)
+            declared = (uint64_t)rd32(data + off + 8) << 32 | rd32(data + off + 12);
+        if (declared > 1 && declared != size) {
+            snprintf(why, whylen, "truncated: its %s box has %zu of %llu bytes", type, size,
+                     (unsigned long long)declared);
+            return 0;
+        }
+        moof |= strcmp(type, "moof") == 0;
+        mdat |= strcmp(type, "mdat") == 0;
+        off += size;
+    }
+    if (off != len || !moof || !mdat) {
+        snprintf(why, whylen, "%s", off != len ? "its boxes do not fill it"
+                                               : "no moof and mdat boxes");
+        return 0;
+    }
+    return 1;
 }

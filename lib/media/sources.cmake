@@ -2,6 +2,7 @@ list(APPEND HASP_SOURCES
   media/chunk.c
   media/chunkio.c
   media/clockmap.c
+  media/codecs.c
   media/decoder.c
   media/sanity.c
   media/stream.c

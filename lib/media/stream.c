@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "media/chunkio.h"
+#include "media/codecs.h"
 #include "media/clockmap.h"
 #include "media/decoder.h"
 #include "media/timeline.h"
@@ -22,6 +23,10 @@ struct media_stream {
     media_timeline *tl;
     int is_master;          /* counted among tl's masters */
     unsigned rejects_reported;
+    uint64_t corrupt_pkts;  /* packets the demuxer flagged corrupt (lost TS packets) */
+    uint64_t damage_reported; /* errors + concealed frames + corrupt packets reported */
+    uint64_t damage_seq;    /* reader.seq at the last report: one per segment */
+    uint64_t codecs_checked[MEDIA_NOUTS]; /* qualities (bits) whose codecs string was checked */
     const log_cfg *log;
     events *ev;
     pthread_t thread;
@@ -66,6 +71,50 @@ static void report_rejects(media_stream *ms)
     }
 }
 
+static uint64_t damage(const media_stream *ms)
+{
+    uint64_t n = ms->corrupt_pkts;
+    for (int i = 0; i < MEDIA_NOUTS; i++)
+        n += ms->dec[i].errors + ms->dec[i].concealed;
+    return n;
+}
+
+/* Broken data the demuxer and decoders got past (corrupt packets, frames
+ * the codec rejected or concealed): one report per segment at most, with
+ * what came since the last. */
+static void report_damage(media_stream *ms)
+{
+    uint64_t now = damage(ms);
+    if (now == ms->damage_reported || ms->reader.seq == ms->damage_seq)
+        return;
+    char msg[160];
+    const decoder *d = &ms->dec[ms->dec[MEDIA_OUT_VIDEO].ctx ? MEDIA_OUT_VIDEO : MEDIA_OUT_AUDIO];
+    snprintf(msg, sizeof(msg), "damaged media near %.3f s: %llu problems (corrupt packets, "
+             "frames rejected or concealed by the decoder), playing on", d->next_pts,
+             (unsigned long long)(now - ms->damage_reported));
+    ms->damage_reported = now;
+    ms->damage_seq = ms->reader.seq;
+    report(ms, msg);
+}
+
+/* The manifest's codecs string for the run's quality against what output
+ * i's stream holds: a mismatch is reported once per quality. */
+static void check_codecs(media_stream *ms, int i, const AVCodecParameters *par)
+{
+    const chunk_span *first = chunkio_span_at(&ms->reader, 0);
+    if (!first || first->info.quality < 0 || first->info.quality >= 64)
+        return;
+    uint64_t bit = (uint64_t)1 << first->info.quality;
+    char why[HASP_ERRBUF];
+    if (!(ms->codecs_checked[i] & bit) &&
+        !media_codecs_check(first->info.codecs, par, why, sizeof(why))) {
+        char msg[HASP_ERRBUF + 32];
+        snprintf(msg, sizeof(msg), "quality %d: %s", first->info.quality, why);
+        report(ms, msg);
+    }
+    ms->codecs_checked[i] |= bit;
+}
+
 /* This stream no longer sets anchors for the others. */
 static void stop_mastering(media_stream *ms)
 {
@@ -107,6 +156,7 @@ static hasp_err match_streams(media_stream *ms, AVFormatContext *fmt, int stream
         if (err != HASP_OK)
             return err;
         stream_of[i] = idx;
+        check_codecs(ms, i, fmt->streams[idx]->codecpar);
     }
     /* Video, when there is some, says where a segment starts. */
     clockmap_run(&ms->clock, stream_of[MEDIA_OUT_VIDEO] >= 0 ? MEDIA_OUT_VIDEO : -1);
@@ -187,16 +237,21 @@ static hasp_err demux_packets(media_stream *ms, AVFormatContext *fmt,
             av_packet_unref(pkt);
             continue;
         }
+        if (pkt->flags & AV_PKT_FLAG_CORRUPT)
+            ms->corrupt_pkts++;
         err = clockmap_feed(&ms->clock, pkt, fmt->streams[pkt->stream_index]->time_base, out,
                             chunks_aborted, ms->chunks);
         if (err == HASP_OK)
             err = decode_ready(ms);
+        report_damage(ms);
     }
     av_packet_free(&pkt);
     /* What waited for an anchor that never came is decoded by this run's
      * decoders, which the next run may replace. */
     clockmap_flush(&ms->clock);
     hasp_err flushed = decode_ready(ms);
+    ms->damage_seq = 0;     /* the run's last damage is reported even in its last segment */
+    report_damage(ms);
     return err != HASP_OK ? err : flushed;
 }
 

@@ -80,12 +80,39 @@ static void mpeg_ts_and_scraps_are_left_to_the_demuxer(void **state)
     assert_int_equal(media_segment_plausible(buf, 30, why, sizeof(why)), 1);
 }
 
+/* In a run of fragmented MP4, a segment must be whole ISO BMFF boxes with
+ * a moof and an mdat (tests/faults/test_corrupt.py plays such segments). */
+static void fmp4_segments_must_be_whole(void **state)
+{
+    uint8_t buf[1024];
+    char why[128] = "";
+    size_t n = segment(buf, 60, 600);
+    assert_int_equal(media_fmp4_segment_whole(buf, n, why, sizeof(why)), 1);
+    /* cut inside the moof (at 16, 32 bytes long) */
+    assert_int_equal(media_fmp4_segment_whole(buf, 40, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "truncated: its moof box"));
+    /* cut inside the mdat */
+    assert_int_equal(media_fmp4_segment_whole(buf, n - 1, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "mdat"));
+    /* random bytes */
+    uint8_t noise[256];
+    for (size_t i = 0; i < sizeof(noise); i++)
+        noise[i] = (uint8_t)(i * 151 + 7);
+    assert_int_equal(media_fmp4_segment_whole(noise, sizeof(noise), why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "not an ISO BMFF segment"));
+    /* boxes, but no media */
+    assert_int_equal(media_fmp4_segment_whole(buf, 16, why, sizeof(why)), 0);
+    assert_non_null(strstr(why, "no moof and mdat"));
+    assert_int_equal(media_looks_isobmff(buf, n), 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(normal_fragment_passes),
         cmocka_unit_test(billions_of_samples_are_refused),
         cmocka_unit_test(mpeg_ts_and_scraps_are_left_to_the_demuxer),
+        cmocka_unit_test(fmp4_segments_must_be_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
