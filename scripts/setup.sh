@@ -19,6 +19,8 @@ PACKAGES=(
   # synthetic key presses through XTEST, and the smallest window manager that
   # does EWMH fullscreen (SDL's fullscreen is a request to the window manager).
   xvfb xdotool evilwm
+  # Memcheck of whole sessions (tests/valgrind, ctest -L valgrind).
+  valgrind
 )
 
 missing=()
