@@ -84,9 +84,9 @@ void hasp_session_free(hasp_session *s)
     if (s->tap.close)
         s->tap.close(s->tap.ctx);
     control_destroy(&s->ctl);
-    mf_presentation_free(s->pres);
     sched_shared_free(s->sched_shared);
     abr_free(s->abr);
+    mf_presentation_free(s->pres);
     net_free(s->net);
     ev_close(&s->ev);
     pthread_mutex_destroy(&s->ev.lock);
@@ -126,7 +126,8 @@ static void emit_manifest(hasp_session *s, const char *url)
     sb_free(&sb);
 }
 
-/* The first period's first video group and first audio group are played. */
+/* The first period's default video group and audio group are played; later
+ * periods' are taken by the download loops as they reach them. */
 static hasp_err select_groups(hasp_session *s)
 {
     if (s->pres->n_periods == 0)
@@ -199,20 +200,20 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
             s->has_frames[i] = 1;
     sched_cfg cfg = {
         .max_buffer = s->opts.max_buffer,
+        .rebuffer = s->opts.rebuffer,
         .start_quality = pg->restart_quality >= 0 ? pg->restart_quality : s->opts.start_quality,
         .start_at = s->start_at,
         .stop_at = s->opts.duration > 0 ? s->opts.duration : -1,
-        .rebuffer = s->opts.rebuffer,
         .max_attempts = 4,
         .max_segment_bytes = (size_t)256 << 20,
+        .slot = (int)(pg - s->groups),
         .net = s->net,
         .loader = &s->loader,
-        .ev = &s->ev,
-        .slot = (int)(pg - s->groups),
-        .log = &s->log,
-        .position = &s->position,
         .abr = s->abr,
         .shared = s->sched_shared,
+        .ev = &s->ev,
+        .log = &s->log,
+        .position = &s->position,
     };
     char name[32];
     snprintf(name, sizeof(name), "group %d", pg->g->idx);
