@@ -132,17 +132,23 @@ static hasp_err curl_failure(net *n, net_req *r, CURLcode rc)
         return hs_fail(res->message, HASP_ERR_LIMIT, "%s: more than %d redirects", r->url,
                        n->cfg.max_redirects);
     case CURLE_UNSUPPORTED_PROTOCOL: {
-        /* Only a redirect gets here: the policy checked the URL asked for.
-         * libcurl counted the refused hop already, so its Location is in
-         * the request before the last. */
+        /* A redirect to a scheme that is refused (the policy checked the URL
+         * asked for); libcurl counted the refused hop already, so its
+         * Location is in the request before the last. Or an answer that is
+         * not HTTP at all ("HTTP/0.9"): the leftover of an earlier response
+         * whose Content-Length was short, on a reused connection, which a
+         * retry on a fresh connection gets past. */
         struct curl_header *loc = NULL;
         long hops = 0;
         curl_easy_getinfo(r->easy, CURLINFO_REDIRECT_COUNT, &hops);
         if (hops > 0)
             curl_easy_header(r->easy, "Location", 0, CURLH_HEADER, (int)hops - 1, &loc);
-        return hs_fail(res->message, HASP_ERR_INVALID,
-                       "%s: refused: redirect to %s, only http and https are followed", r->url,
-                       loc ? loc->value : "another scheme");
+        if (loc && strncasecmp(loc->value, "http://", 7) != 0 &&
+            strncasecmp(loc->value, "https://", 8) != 0 && strchr(loc->value, ':'))
+            return hs_fail(res->message, HASP_ERR_INVALID,
+                           "%s: refused: redirect to %s, only http and https are followed",
+                           r->url, loc->value);
+        return hs_fail(res->message, HASP_ERR_IO, "%s: %s", r->url, why);
     }
     default:
         return hs_fail(res->message, HASP_ERR_IO, "%s: %s", r->url, why);
