@@ -49,8 +49,8 @@ hasp_err mf_sidx_parse(const uint8_t *data, size_t len, uint64_t offset, mf_sidx
                        char *errbuf)
 {
     memset(out, 0, sizeof(*out));
-    const uint8_t *b;
-    size_t n, box_end;
+    const uint8_t *b = NULL;
+    size_t n = 0, box_end = 0;
     hasp_err err = find_sidx(data, len, &b, &n, &box_end, errbuf);
     if (err != HASP_OK)
         return err;
