@@ -127,6 +127,17 @@ hasp_err vconv_run(vconv *c, const out_format *fmt, const AVFrame *in, AVFrame *
     return HASP_OK;
 }
 
+const AVFrame *vconv_yuv420(vconv *c, const AVFrame *f, AVFrame **held)
+{
+    if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P)
+        return f;
+    out_format fmt;
+    out_format_default(&fmt);
+    fmt.pix_fmt = AV_PIX_FMT_YUV420P;
+    av_frame_free(held);
+    return vconv_run(c, &fmt, f, held) == HASP_OK ? *held : NULL;
+}
+
 void vconv_close(vconv *c)
 {
     sws_freeContext(c->sws);

@@ -37,6 +37,10 @@ typedef struct vconv {
 hasp_err vconv_run(vconv *c, const out_format *fmt, const struct AVFrame *in,
                    struct AVFrame **out);
 void vconv_close(vconv *c);
+/* f as YUV 4:2:0, what an IYUV texture takes: f itself when it already is,
+ * else its conversion, left in *held (replaced at each call, freed by the
+ * caller). NULL when out of memory. */
+const struct AVFrame *vconv_yuv420(vconv *c, const struct AVFrame *f, struct AVFrame **held);
 
 typedef struct aconv {
     struct SwrContext *swr;

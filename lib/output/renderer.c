@@ -6,10 +6,10 @@
  */
 #include <SDL2/SDL.h>
 #include <libavutil/frame.h>
-#include <libswscale/swscale.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "output/convert.h"
 #include "output/renderer.h"
 
 typedef struct app_renderer {
@@ -17,7 +17,7 @@ typedef struct app_renderer {
     SDL_Texture *tex;
     int tex_w, tex_h;
     double sar;
-    struct SwsContext *sws;     /* for pixel formats an IYUV texture cannot take */
+    vconv conv;                 /* for pixel formats an IYUV texture cannot take */
     AVFrame *yuv;
     const log_cfg *log;
 } app_renderer;
@@ -38,34 +38,10 @@ static hasp_err ensure_texture(app_renderer *o, int w, int h)
     return HASP_OK;
 }
 
-static const AVFrame *as_yuv420(app_renderer *o, const AVFrame *f)
-{
-    if (f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P)
-        return f;
-    o->sws = sws_getCachedContext(o->sws, f->width, f->height, f->format, f->width, f->height,
-                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
-    if (!o->sws)
-        return NULL;
-    if (!o->yuv || o->yuv->width != f->width || o->yuv->height != f->height) {
-        av_frame_free(&o->yuv);
-        o->yuv = av_frame_alloc();
-        if (!o->yuv)
-            return NULL;
-        o->yuv->format = AV_PIX_FMT_YUV420P;
-        o->yuv->width = f->width;
-        o->yuv->height = f->height;
-        if (av_frame_get_buffer(o->yuv, 0) < 0)
-            return NULL;
-    }
-    sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, o->yuv->data,
-              o->yuv->linesize);
-    return o->yuv;
-}
-
 static hasp_err ren_video(void *ctx, const media_frame *mf)
 {
     app_renderer *o = ctx;
-    const AVFrame *f = as_yuv420(o, mf->frame);
+    const AVFrame *f = vconv_yuv420(&o->conv, mf->frame, &o->yuv);
     if (!f)
         return HASP_ERR_NOMEM;
     hasp_err err = ensure_texture(o, f->width, f->height);
@@ -101,7 +77,7 @@ static void ren_close(void *ctx)
         return;
     if (o->tex)
         SDL_DestroyTexture(o->tex);
-    sws_freeContext(o->sws);
+    vconv_close(&o->conv);
     av_frame_free(&o->yuv);
     free(o);
 }

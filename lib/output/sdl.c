@@ -8,10 +8,10 @@
 #include <SDL2/SDL.h>
 #include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
-#include <libswscale/swscale.h>
 #include <stdlib.h>
 
 #include "core/clock.h"
+#include "output/convert.h"
 #include "output/overlay.h"
 #include "output/sdl_audio.h"
 #include "output/sink.h"
@@ -27,7 +27,7 @@ typedef struct sdl_out {
     SDL_Texture *tex;
     Uint32 tex_format;
     int tex_w, tex_h;
-    struct SwsContext *sws;     /* for pixel formats SDL has no texture for */
+    vconv vconv;                /* for pixel formats SDL has no texture for */
     AVFrame *conv;
     double sar;                 /* of the last frame, for letterboxing */
     int have_picture;
@@ -96,31 +96,6 @@ static hasp_err ensure_texture(sdl_out *o, Uint32 format, int w, int h)
     return HASP_OK;
 }
 
-/* Formats SDL has no texture for become YUV 4:2:0 first. */
-static const AVFrame *converted(sdl_out *o, const AVFrame *f)
-{
-    o->sws = sws_getCachedContext(o->sws, f->width, f->height, f->format, f->width, f->height,
-                                  AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
-    if (!o->sws)
-        return NULL;
-    if (!o->conv || o->conv->width != f->width || o->conv->height != f->height) {
-        av_frame_free(&o->conv);
-        o->conv = av_frame_alloc();
-        if (!o->conv)
-            return NULL;
-        o->conv->format = AV_PIX_FMT_YUV420P;
-        o->conv->width = f->width;
-        o->conv->height = f->height;
-        if (av_frame_get_buffer(o->conv, 0) < 0)
-            return NULL;
-    }
-    if (sws_scale(o->sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height,
-                  o->conv->data, o->conv->linesize) < 0
-        || av_frame_copy_props(o->conv, f) < 0) /* the colour tags pick the matrix */
-        return NULL;
-    return o->conv;
-}
-
 static int upload(sdl_out *o, Uint32 format, const AVFrame *f)
 {
     switch (format) {
@@ -182,7 +157,7 @@ static hasp_err sdl_video(void *ctx, const media_frame *mf)
     Uint32 format = sdl_format_of(f->format);
     if (format == SDL_PIXELFORMAT_UNKNOWN) {
         format = SDL_PIXELFORMAT_IYUV;
-        if (!(f = converted(o, f)))
+        if (!(f = vconv_yuv420(&o->vconv, f, &o->conv)))
             return HASP_ERR_NOMEM;
     }
     if (ensure_texture(o, format, f->width, f->height) != HASP_OK)
@@ -285,7 +260,7 @@ static void sdl_close(void *ctx)
         SDL_DestroyRenderer(o->ren);
     if (o->win)
         SDL_DestroyWindow(o->win);
-    sws_freeContext(o->sws);
+    vconv_close(&o->vconv);
     av_frame_free(&o->conv);
     free(o);
     SDL_Quit();
