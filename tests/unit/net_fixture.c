@@ -5,7 +5,9 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <setjmp.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,21 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cmocka.h>
+
+#include "net/net.h"
+
+net *fx_net(const net_cfg *cfg)
+{
+    net_cfg defaults;
+    net_cfg_default(&defaults);
+    net *n = NULL;
+    char err[HASP_ERRBUF] = "";
+    if (net_new(&n, cfg ? cfg : &defaults, err) != HASP_OK)
+        fail_msg("net_new: %s", err);
+    return n;
+}
 
 void fx_sleep(double seconds)
 {

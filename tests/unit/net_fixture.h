@@ -42,6 +42,11 @@ typedef struct ts_req {
  * max entries, sorted by arrival; the count, or -1. */
 int ts_log(const ts_server *ts, ts_req *out, int max);
 
+struct net;
+struct net_cfg;
+/* A net made with cfg (NULL: the defaults); the test fails if it cannot be. */
+struct net *fx_net(const struct net_cfg *cfg);
+
 void fx_sleep(double seconds);
 
 /* A scratch directory under /tmp; fx_rmtree removes it and its contents. */

@@ -46,16 +46,6 @@ static int group_teardown(void **state)
 
 static int reset(void **state) { return ts_post(&srv, "reset", NULL); }
 
-static net *new_net(void)
-{
-    net_cfg cfg;
-    net_cfg_default(&cfg);
-    net *n = NULL;
-    char err[HASP_ERRBUF];
-    assert_int_equal(net_new(&n, &cfg, err), HASP_OK);
-    return n;
-}
-
 /* One whole GET; the HTTP status, or -err when it failed otherwise. */
 static long get(net *n, const char *url, int64_t *bytes, int *http_version)
 {
@@ -118,7 +108,7 @@ static void vod_reuses_connections(void **state)
 {
     /* A shaped link, so the two groups' downloads overlap as in playback. */
     assert_int_equal(ts_post(&srv, "trace", "{\"rate_kbps\": 20000}"), 0);
-    net *n = new_net();
+    net *n = fx_net(NULL);
     group_run v = { .n = n, .kind = 'v' }, a = { .n = n, .kind = 'a' };
     pthread_t tv, ta;
     assert_int_equal(pthread_create(&tv, NULL, download_group, &v), 0);
@@ -144,7 +134,7 @@ static void errors_keep_the_connection(void **state)
 {
     assert_int_equal(ts_faults(&srv, "{\"match\":\"/busy\",\"action\":\"status\","
                                      "\"status\":503}"), 0);
-    net *n = new_net();
+    net *n = fx_net(NULL);
     static const char *const paths[] = { "/seg/v/1.m4s", "/missing", "/busy", "/seg/a/2.m4s" };
     static const long want[] = { 200, 404, 503, 200 };
     for (int i = 0; i < 4; i++) {
@@ -169,7 +159,7 @@ static void other_origins_allowed(void **state)
     snprintf(rule, sizeof(rule), "{\"match\":\"/moved\",\"action\":\"redirect\","
              "\"location\":\"%s/seg/a/3.m4s\"}", other.base);
     assert_int_equal(ts_faults(&srv, rule), 0);
-    net *n = new_net();
+    net *n = fx_net(NULL);
     char url[128];
     snprintf(url, sizeof(url), "%s/seg/v/1.m4s", srv.base); /* the "manifest" */
     assert_int_equal(get(n, url, NULL, NULL), 200);

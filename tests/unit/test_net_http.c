@@ -53,10 +53,7 @@ static net *new_net(double stall_s, double connect_s)
         cfg.stall_timeout_s = stall_s;
     if (connect_s > 0)
         cfg.connect_timeout_s = connect_s;
-    net *n = NULL;
-    char err[HASP_ERRBUF];
-    assert_int_equal(net_new(&n, &cfg, err), HASP_OK);
-    return n;
+    return fx_net(&cfg);
 }
 
 static const char *at(char *buf, size_t size, const char *path)

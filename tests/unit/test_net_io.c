@@ -152,10 +152,7 @@ static net *new_net(const hasp_io *io, store *st)
     net_cfg_default(&cfg);
     cfg.io = io;
     cfg.io_opaque = st;
-    net *n = NULL;
-    char err[HASP_ERRBUF];
-    assert_int_equal(net_new(&n, &cfg, err), HASP_OK);
-    return n;
+    return fx_net(&cfg);
 }
 
 typedef struct got {

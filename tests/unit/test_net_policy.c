@@ -64,16 +64,6 @@ static int group_teardown(void **state)
 
 static int reset(void **state) { return ts_post(&srv, "reset", NULL); }
 
-static net *new_net(void)
-{
-    net_cfg cfg;
-    net_cfg_default(&cfg);
-    net *n = NULL;
-    char err[HASP_ERRBUF];
-    assert_int_equal(net_new(&n, &cfg, err), HASP_OK);
-    return n;
-}
-
 /* net_fetch of url: its error, with the message and final URL copied out. */
 static hasp_err fetch(net *n, const char *url, char *msg, char *final, size_t final_size)
 {
@@ -101,7 +91,7 @@ static const char *local(char *buf, const char *scheme, const char *path)
 
 static void remote_origin_refuses_local_files(void **state)
 {
-    net *n = new_net();
+    net *n = fx_net(NULL);
     char msg[HASP_ERRBUF], url[512];
     assert_int_equal(fetch(n, remote(url, "data.bin"), msg, NULL, 0), HASP_OK);
     const char *refused[] = {
@@ -132,7 +122,7 @@ static void remote_origin_refuses_local_files(void **state)
 
 static void local_origin_reaches_anything(void **state)
 {
-    net *n = new_net();
+    net *n = fx_net(NULL);
     char msg[HASP_ERRBUF], url[512], final[512];
     assert_int_equal(fetch(n, local(url, "", "media.m3u8"), msg, final, sizeof(final)), HASP_OK);
     assert_string_equal(final, local(url, "file://", "media.m3u8"));
@@ -150,7 +140,7 @@ static void local_paths_become_file_urls(void **state)
     char cwd[512], msg[HASP_ERRBUF], final[512], want[600];
     assert_non_null(getcwd(cwd, sizeof(cwd)));
     assert_int_equal(chdir(root), 0);
-    net *n = new_net();
+    net *n = fx_net(NULL);
     assert_int_equal(fetch(n, "dir with space/100%.bin", msg, final, sizeof(final)), HASP_OK);
     snprintf(want, sizeof(want), "file://%s/dir%%20with%%20space/100%%25.bin", root);
     assert_string_equal(final, want);
@@ -166,7 +156,7 @@ static void local_paths_become_file_urls(void **state)
 /* A refused first URL does not decide the origin. */
 static void refusals_do_not_latch(void **state)
 {
-    net *n = new_net();
+    net *n = fx_net(NULL);
     char msg[HASP_ERRBUF], url[512];
     assert_int_equal(fetch(n, "ftp://127.0.0.1/x", msg, NULL, 0), HASP_ERR_INVALID);
     assert_int_equal(fetch(n, "", msg, NULL, 0), HASP_ERR_INVALID);

@@ -84,10 +84,7 @@ static net *new_net(int verify, const char *ca_file)
     assert_int_equal(cfg.tls_verify, 1); /* the default */
     cfg.tls_verify = verify;
     cfg.ca_file = ca_file;
-    net *n = NULL;
-    char err[HASP_ERRBUF];
-    assert_int_equal(net_new(&n, &cfg, err), HASP_OK);
-    return n;
+    return fx_net(&cfg);
 }
 
 /* GET base/data.bin; the result's error, with its message. */
