@@ -69,6 +69,10 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *   tls_verify 0|1   https: check the server's certificate and host name
  *                    (default 1). 0 is INSECURE: anyone on the network path
  *                    can then impersonate the server; for tests only
+ *   min_rate B       fail a transfer (a transient timeout: retried) that
+ *                    brings under B bytes per second over a window, counted
+ *                    from its first body byte (default 1024; 0: no floor)
+ *   min_rate_window S   that window, seconds (default 8)
  *   abr NAME|PATH    the adaptation script: a built-in name (throughput, bba,
  *                    bola, dynamic, cycle; default dynamic) or a .lua file
  *   abr_dir DIR      where built-in scripts are looked up (default: where

@@ -21,6 +21,10 @@ void session_opts_default(session_opts *o)
     o->events_path = NULL;
     o->ca_file = NULL;
     o->tls_verify = 1;
+    net_cfg ncfg;
+    net_cfg_default(&ncfg);
+    o->min_rate = ncfg.min_rate;
+    o->min_rate_window = ncfg.min_rate_window_s;
     output_opts_default(o);
 }
 
@@ -112,6 +116,10 @@ hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
         return set_optional_string(s, &o->ca_file, value);
     else if (strcmp(key, "tls_verify") == 0)
         ok = parse_bool(value, &o->tls_verify);
+    else if (strcmp(key, "min_rate") == 0)
+        ok = parse_seconds(value, &o->min_rate); /* any number >= 0 */
+    else if (strcmp(key, "min_rate_window") == 0)
+        ok = parse_seconds(value, &o->min_rate_window) && o->min_rate_window > 0;
     else if (strcmp(key, "abr") == 0)
         ok = *value != '\0';
     else if (strcmp(key, "abr_dir") == 0)

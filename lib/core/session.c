@@ -164,6 +164,8 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     ncfg.log = &s->log;
     ncfg.max_fetch_bytes = s->loader.limits.max_manifest_bytes + 1;
     ncfg.tls_verify = o->tls_verify;
+    ncfg.min_rate = o->min_rate;
+    ncfg.min_rate_window_s = o->min_rate_window;
     ncfg.ca_file = o->ca_file;
     ncfg.io = s->io.open ? &s->io : NULL;
     ncfg.io_opaque = s->io_opaque;

@@ -23,6 +23,8 @@ typedef struct session_opts {
     char *events_path;
     char *ca_file;              /* https: trust these CAs, NULL: the system's */
     int tls_verify;             /* 0: no certificate checks (insecure) */
+    double min_rate;            /* bytes/s a transfer must keep up, 0: no floor */
+    double min_rate_window;     /* s over which it is measured */
     char *abr;                  /* script name or path, NULL: the default */
     char *abr_dir;              /* where built-in scripts are, NULL: the usual places */
     out_format out;             /* frames for callbacks and pull (output.h) */

@@ -36,6 +36,7 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *opaque)
     if (r->res.t_first_byte == 0)
         first_bytes(r);
     r->last_data = clk_now();
+    r->received += (int64_t)n;
     if (atomic_load(&r->aborting))
         return 0;
     if (r->http_error)          /* an error page is not media: drop it */

@@ -39,7 +39,11 @@ struct net_req {
     int http_error;             /* status >= 400: the body is not media */
     double last_progress;
     double last_data;           /* clk_now() of the last body bytes, or the start */
-    int stalled;                /* no data for stall_timeout_s: to be ended */
+    int64_t received;           /* body bytes as they came, kept or not (the rate) */
+    double rate_since;          /* start of the minimum rate's window, 0 before data */
+    int64_t rate_base;          /* received at rate_since */
+    int stalled;                /* no data for stall_timeout_s, or under the
+                                 * minimum rate: to be ended as timed out */
     atomic_int aborting;        /* set by any thread, read by the one running it */
     int added, done;
     void *io_handle;            /* NET_ROUTE_IO: open handle, NULL before open */

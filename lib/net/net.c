@@ -29,6 +29,14 @@ void net_cfg_default(net_cfg *cfg)
      * given up and retried rather than waited for while the buffer drains
      * (ExoPlayer's read timeout is 8 s too; see README, Failure policy). */
     cfg->stall_timeout_s = 8;
+    /* A server can defeat the stall timeout by trickling a byte every few
+     * seconds, and at the lowest quality the adaptation has nowhere to go.
+     * 1 KiB/s (8 kbit/s) is a quarter of the lowest audio-only renditions
+     * (32 kbit/s and up), so a transfer under it can feed no rendition and
+     * waiting is hopeless; over the stall timeout's 8 s, a trickle costs
+     * what a stall costs. libcurl's LOW_SPEED_LIMIT/TIME, per window. */
+    cfg->min_rate = 1024;
+    cfg->min_rate_window_s = 8;
     cfg->max_redirects = 5;
     cfg->max_fetch_bytes = 64u << 20;
     cfg->tls_verify = 1;
@@ -131,24 +139,57 @@ static void collect_done(net *n)
     }
 }
 
-/* Progress callbacks and the stall check of running transfers; returns the
- * ms until the next is due, so that the thread wakes up for it. Runs
- * without the lock: only this thread unlinks transfers, and the ones listed
- * cannot be freed before they are done, so walking from a head read under
- * the lock is safe. A stalled transfer is only marked: admit_and_abort()
- * ends it under the lock. */
+/* The minimum rate: from the first body byte on, every window of
+ * min_rate_window_s must bring min_rate bytes per second. Windows follow
+ * each other rather than slide, so a trickle is caught within two. */
+static int too_slow(const net_cfg *cfg, net_req *r, double now)
+{
+    if (cfg->min_rate <= 0 || r->res.t_first_byte == 0)
+        return 0;
+    if (r->rate_since == 0)
+        r->rate_since = r->res.t_first_byte;
+    double span = now - r->rate_since;
+    if (span < cfg->min_rate_window_s)
+        return 0;
+    int64_t got = r->received - r->rate_base;
+    if ((double)got >= cfg->min_rate * span) {
+        r->rate_since = now;
+        r->rate_base = r->received;
+        return 0;
+    }
+    snprintf(r->curl_err, sizeof(r->curl_err),
+             "%lld bytes in %.1f s, under the minimum rate of %.0f bytes/s", (long long)got,
+             span, cfg->min_rate);
+    return 1;
+}
+
+/* Mark r to be ended as timed out when it stalls or trickles. */
+static void watch_pace(net *n, net_req *r, double now)
+{
+    if (r->stalled)
+        return;
+    double idle = now - r->last_data;
+    if (idle >= n->cfg.stall_timeout_s)
+        snprintf(r->curl_err, sizeof(r->curl_err), "no data for %.1f s", idle);
+    else if (!too_slow(&n->cfg, r, now))
+        return;
+    r->stalled = 1;
+    curl_multi_wakeup(n->multi);
+}
+
+/* Progress callbacks and the stall and rate checks of running transfers;
+ * returns the ms until the next is due, so that the thread wakes up for
+ * it. Runs without the lock: only this thread unlinks transfers, and the
+ * ones listed cannot be freed before they are done, so walking from a head
+ * read under the lock is safe. A stalled transfer is only marked:
+ * admit_and_abort() ends it under the lock. */
 static int watch_transfers(net *n, net_req *head)
 {
     double now = clk_now(), next = NET_PROGRESS_PERIOD;
     for (net_req *r = head; r; r = r->next) {
         if (!r->added)
             continue;
-        double idle = now - r->last_data;
-        if (idle >= n->cfg.stall_timeout_s && !r->stalled) {
-            r->stalled = 1;
-            snprintf(r->curl_err, sizeof(r->curl_err), "no data for %.1f s", idle);
-            curl_multi_wakeup(n->multi);
-        }
+        watch_pace(n, r, now);
         net_progress_tick(r, now);
         double due = r->desc.on_progress ? r->last_progress + NET_PROGRESS_PERIOD - now : next;
         double stall_due = r->last_data + n->cfg.stall_timeout_s - now;

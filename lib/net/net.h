@@ -62,6 +62,9 @@ typedef struct net_cfg {
     double connect_timeout_s;   /* default 10 */
     double stall_timeout_s;     /* fail when no body byte came for this long
                                  * (before the first: since the start); default 8 */
+    double min_rate;            /* bytes/s: from the first body byte on, fail when a
+                                 * window brings less; default 1024, 0: no floor */
+    double min_rate_window_s;   /* that window; default 8 */
     int max_redirects;          /* default 5 */
     size_t max_fetch_bytes;     /* cap of net_fetch bodies; default 64 MiB */
     int tls_verify;             /* check certificates and host names; default 1 */

@@ -303,7 +303,7 @@ class Pacer:
 # --------------------------------------------------------------------------
 
 FAULT_ACTIONS = ("status", "truncate", "reset", "stall", "slow_first_byte",
-                 "content_length", "redirect", "body", "generate")
+                 "content_length", "redirect", "body", "generate", "trickle")
 _RULE_KEYS = {"match", "action", "name", "method", "times", "after", "status",
               "headers", "bytes", "seconds", "then_close", "length", "delta",
               "location", "body", "content_type", "fill"}
@@ -360,6 +360,11 @@ class FaultRule:
         elif action in ("stall", "slow_first_byte"):
             if "seconds" not in spec:
                 raise ValueError(f"'{action}' needs 'seconds'")
+        elif action == "trickle":
+            # A byte every few seconds: never silent long enough for a stall
+            # timeout, never fast enough to be useful.
+            if self.seconds <= 0:
+                raise ValueError("'trickle' needs 'seconds' > 0 (the pause before each byte)")
         elif action == "content_length":
             if (self.length is None) == (self.delta is None):
                 raise ValueError("'content_length' needs exactly one of 'length' or 'delta'")
@@ -938,21 +943,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _pace_body(self, response, outcome, limit, stall_at, rule):
         """Write up to `limit` body bytes on the pacer's schedule, pausing once
-        at `stall_at` if given. Returns False if the response was cut short."""
+        at `stall_at` if given, or before each byte past a trickle rule's
+        `bytes`. Returns False if the response was cut short."""
         pacer = self.state.pacer
         complete_at = min(limit, response.announced)
+        trickle_at = rule.nbytes if rule is not None and rule.action == "trickle" else None
         pacer.begin_transfer()
         try:
             while True:
                 if stall_at is not None and outcome.sent >= stall_at:
                     stall_at = None
-                    # A deliberate pause is not sender lateness: release the
-                    # link so the stall is not caught up as a burst afterwards.
-                    pacer.end_transfer()
-                    try:
-                        self.state.wait(rule.seconds)
-                    finally:
-                        pacer.begin_transfer()
+                    self._pause(rule.seconds)
                     if rule.then_close:
                         self.close_connection = True
                         outcome.aborted = outcome.sent < response.announced
@@ -962,6 +963,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 n = min(pacer.chunk_size(), limit - outcome.sent)
                 if stall_at is not None:
                     n = min(n, stall_at - outcome.sent)
+                if trickle_at is not None and outcome.sent >= trickle_at:
+                    self._pause(rule.seconds)
+                    n = 1
+                elif trickle_at is not None:
+                    n = min(n, trickle_at - outcome.sent)
                 data = response.body.read(n)
                 if not data:             # file shrank under us: cut the response
                     self.close_connection = True
@@ -976,6 +982,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 outcome.sent += len(data)
         finally:
             pacer.end_transfer()
+
+    def _pause(self, seconds):
+        """A deliberate pause is not sender lateness: release the link so the
+        pause is not caught up as a burst afterwards."""
+        pacer = self.state.pacer
+        pacer.end_transfer()
+        try:
+            self.state.wait(seconds)
+        finally:
+            pacer.begin_transfer()
 
     def _log(self, path, query, range_header, rule, outcome):
         state = self.state

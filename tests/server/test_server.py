@@ -495,6 +495,53 @@ class FaultTests(ServerTestCase):
         self.assertEqual(body, content(100_000))
         self.assertDuration(elapsed, 1.5)
 
+    def test_trickle(self):
+        # 995 bytes at once, then one byte per 0.2 s: the last 5 take 1 s.
+        self.set_faults({"match": "/f1000.bin", "action": "trickle", "bytes": 995,
+                         "seconds": 0.2})
+        conn = self.connection()
+        conn.connect()
+        start = time.perf_counter()
+        conn.request("GET", "/f1000.bin")
+        resp = conn.getresponse()
+        self.assertEqual(int(resp.getheader("Content-Length")), 1000)
+        first = resp.read(995)
+        self.assertLess(time.perf_counter() - start, 0.5)
+        times = []
+        for _ in range(5):
+            first += resp.read(1)
+            times.append(time.perf_counter() - start)
+        self.assertEqual(first, content(1000))
+        gaps = [b - a for a, b in zip(times, times[1:])]
+        for gap in gaps:
+            self.assertGreater(gap, 0.15, gaps)
+            self.assertLess(gap, 0.6, gaps)
+        self.assertDuration(times[-1], 1.0)
+        entry = self.server.log()[0]
+        self.assertEqual((entry["bytes"], entry["fault"], entry["aborted"]),
+                         (1000, "trickle", False))
+
+    def test_trickle_until_the_client_leaves(self):
+        self.set_faults({"match": "/f10000.bin", "action": "trickle", "seconds": 0.1})
+        sock = socket.create_connection((HOST, self.server.port))
+        sock.sendall(b"GET /f10000.bin HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(1.0)
+        sock.close()
+        deadline = time.monotonic() + 5
+        while not self.server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        entry = self.server.log()[0]
+        self.assertTrue(entry["aborted"])
+        self.assertEqual(entry["fault"], "trickle")
+        self.assertGreater(entry["bytes"], 3)
+        self.assertLess(entry["bytes"], 20)
+
+    def test_trickle_needs_a_pause(self):
+        for rule in ({"match": "*", "action": "trickle"},
+                     {"match": "*", "action": "trickle", "seconds": 0}):
+            with self.subTest(rule=rule):
+                self.assertEqual(self.server.control("faults", [rule])[0], 400)
+
     def test_slow_first_byte(self):
         self.set_faults({"match": "*.mpd", "action": "slow_first_byte", "seconds": 0.8})
         conn = self.connection()

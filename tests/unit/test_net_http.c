@@ -1,7 +1,7 @@
 /*
  * lib/net over HTTP against the test server on 127.0.0.1: ranges, redirects,
  * error statuses (not retried here), Retry-After, abort, progress cadence,
- * stall and connect timeouts, net_wait_for.
+ * stall and connect timeouts, the minimum rate, net_wait_for.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -392,6 +392,58 @@ static void stall_times_out(void **state)
     net_free(n);
 }
 
+/* A net whose minimum rate is min_rate bytes/s over 1 s windows. */
+static net *new_rate_net(double min_rate)
+{
+    net_cfg cfg;
+    net_cfg_default(&cfg);
+    assert_true(cfg.min_rate == 1024 && cfg.min_rate_window_s == 8); /* README's numbers */
+    cfg.min_rate = min_rate;
+    cfg.min_rate_window_s = 1;
+    return fx_net(&cfg);
+}
+
+/* A byte every 0.3 s never trips the stall timeout: the minimum rate ends
+ * it, one window after the first byte. */
+static void trickle_times_out(void **state)
+{
+    assert_int_equal(ts_faults(&srv, "{\"match\":\"/*.bin\",\"action\":\"trickle\","
+                                     "\"bytes\":990,\"seconds\":0.3}"), 0);
+    net *n = new_rate_net(1024);
+    fetched f;
+    fetch(n, AT("/big.bin"), -1, -1, &f);
+    assert_int_equal(f.res.err, HASP_ERR_TIMEOUT);
+    assert_non_null(strstr(f.res.message, "/big.bin: "));
+    assert_non_null(strstr(f.res.message, "under the minimum rate of 1024 bytes/s"));
+    assert_true(f.res.bytes >= 990 && f.res.bytes < 1000);
+    assert_true(f.elapsed > 0.9 && f.elapsed < 3);
+    done(&f);
+    net_free(n);
+    /* Without a floor, the same trickle is waited for to its end. */
+    n = new_rate_net(0);
+    fetch(n, AT("/small.bin"), -1, -1, &f);
+    assert_int_equal(f.res.err, HASP_OK);
+    assert_pattern(&f, 0, SMALL, 2);
+    assert_true(f.elapsed > 2.5);
+    done(&f);
+    net_free(n);
+}
+
+/* 2000 bytes/s for 3 s: slow, but over the floor in every window. */
+static void slow_over_the_floor_is_kept(void **state)
+{
+    assert_int_equal(ts_post(&srv, "trace", "{\"rate_kbps\":16}"), 0);
+    net *n = new_rate_net(1024);
+    fetched f;
+    fetch(n, AT("/big.bin"), 0, 5999, &f);
+    assert_int_equal(ts_post(&srv, "trace", "null"), 0);
+    assert_int_equal(f.res.err, HASP_OK);
+    assert_pattern(&f, 0, 6000, 1);
+    assert_true(f.elapsed > 2.5);
+    done(&f);
+    net_free(n);
+}
+
 /* A listening socket whose backlog is full: SYNs go unanswered. */
 static void connect_times_out(void **state)
 {
@@ -453,6 +505,8 @@ int main(void)
         cmocka_unit_test_setup(receiver_stops, reset),
         cmocka_unit_test_setup(progress_cadence, reset),
         cmocka_unit_test_setup(stall_times_out, reset),
+        cmocka_unit_test_setup(trickle_times_out, reset),
+        cmocka_unit_test_setup(slow_over_the_floor_is_kept, reset),
         cmocka_unit_test_setup(connect_times_out, reset),
         cmocka_unit_test_setup(wait_for, reset),
     };
