@@ -33,7 +33,11 @@ static double list_duration(const mf_seg_source *src)
     return src->n_segs ? src->segs[src->n_segs - 1].start + src->segs[src->n_segs - 1].duration : 0;
 }
 
-/* What a loaded media playlist tells about the whole presentation. */
+/* What a loaded media playlist tells about the whole presentation. Live
+ * playlists are reloaded by the download loops of several groups at once
+ * while others read the presentation, so a value is written only when it
+ * changes, and only the first live playlist changes anything: a live
+ * presentation stays live, without a duration, when ENDLIST appears. */
 static void apply_media(mf_quality *q)
 {
     mf_group *g = q->group;
@@ -42,7 +46,10 @@ static void apply_media(mf_quality *q)
     mf_period *per = g->period;
     mf_presentation *p = per->presentation;
     const mf_hls_media *h = q->hls;
-    g->segment_duration = h->target_duration;
+    if (g->segment_duration != h->target_duration)
+        g->segment_duration = h->target_duration;
+    if (p->dynamic)
+        return;
     if (!h->endlist) {
         p->dynamic = 1;
         per->duration = p->duration = -1;
@@ -125,7 +132,9 @@ hasp_err mf_hls_parse(const mf_loader *ld, const char *data, size_t len, const c
 {
     *out = NULL;
     mf_presentation *p = mf_presentation_new(MF_HLS, url);
-    if (!p || !new_period(p)) {
+    if (p)
+        p->priv = mf_private_new();
+    if (!p || !p->priv || !new_period(p)) {
         mf_presentation_free(p);
         return hs_fail(errbuf, HASP_ERR_NOMEM, "M3U8: out of memory");
     }
@@ -133,10 +142,8 @@ hasp_err mf_hls_parse(const mf_loader *ld, const char *data, size_t len, const c
     if (is_master(data, len)) {
         hls_ctx c;
         hls_init(&c, ld, data, len, p->url, errbuf);
-        if (hls_parse_master(&c, p) == 0 && c.n_vars && !(p->priv = calloc(1, sizeof(*p->priv))))
-            hls_nomem(&c);
-        if (p->priv)
-            hls_take_vars(&c, &p->priv->vars, &p->priv->n_vars);
+        hls_parse_master(&c, p);
+        hls_take_vars(&c, &p->priv->vars, &p->priv->n_vars);
         hls_done(&c);
         err = c.err;
     } else

@@ -432,6 +432,8 @@ hasp_err hls_parse_media(const mf_loader *ld, const char *data, size_t len, cons
         free(staged.init_url);
         return c.err;
     }
+    if (q->group)
+        mf_hls_live_align(q->group->period->presentation, q, m.src, m.h);
     install(q, m.src, m.h, &staged);
     return HASP_OK;
 }

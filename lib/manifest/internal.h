@@ -5,6 +5,7 @@
 #ifndef HASP_MANIFEST_INTERNAL_H
 #define HASP_MANIFEST_INTERNAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,11 +62,21 @@ typedef struct mf_var {
     char *name, *value;
 } mf_var;
 
-/* What lib/manifest keeps about a presentation beyond the model. */
+/* What lib/manifest keeps about a presentation beyond the model (HLS). */
 typedef struct mf_private {
     mf_var *vars;   /* the master playlist's variables, for IMPORT */
     size_t n_vars;
+    /* Live: where the timeline's newest known segment starts (hls_live.c).
+     * Locked: the download loops of two groups load playlists at once. */
+    pthread_mutex_t lock;
+    const mf_group *anchor_group;   /* whose playlists move the anchor, NULL: none yet */
+    uint64_t anchor_number;         /* media sequence number */
+    double anchor_start;            /* s */
 } mf_private;
+
+/* A presentation's private part, or NULL when out of memory. */
+mf_private *mf_private_new(void);
+void mf_private_free(mf_private *priv);
 
 void mf_vars_free(mf_var *v, size_t n);
 void mf_seg_source_free(mf_seg_source *src);
@@ -103,6 +114,9 @@ double mf_now(const mf_presentation *p);
 /* Number of segments of a template source over `span` seconds. */
 uint64_t mf_number_count(const mf_seg_source *s, double span);
 
+/* The entry of an explicit list numbered `number`: 0 and *at, or -1. */
+int mf_list_find(const mf_seg_source *s, uint64_t number, size_t *at);
+
 /* The index of the S entry holding segment i (binary search on prefixes). */
 size_t mf_tl_find(const mf_seg_source *s, uint64_t i);
 
@@ -133,6 +147,10 @@ hasp_err mf_mpd_parse(const mf_loader *ld, const char *data, size_t len, const c
                       mf_presentation **out, char *errbuf);
 hasp_err mf_hls_parse(const mf_loader *ld, const char *data, size_t len, const char *url,
                       mf_presentation **out, char *errbuf);
+/* A live media playlist just parsed into src (not installed yet): put its
+ * segments on the presentation's timeline (hls_live.c). */
+void mf_hls_live_align(mf_presentation *p, const mf_quality *q, mf_seg_source *src,
+                       const mf_hls_media *h);
 /* Load an HLS variant's media playlist into q (mf_quality_load). */
 hasp_err mf_hls_load_media(const mf_loader *ld, mf_quality *q, char *errbuf);
 /* err, with url put before errbuf's message unless it names it already:

@@ -33,8 +33,11 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
  * except for a live HLS playlist (no EXT-X-ENDLIST), which is fetched
  * again: that is its refresh. A refresh replaces q's segment list, so
  * mf_segment.key pointers obtained before it are no longer valid; find
- * the place again with mf_quality_index_of. Not thread-safe against
- * concurrent readers of q. */
+ * the place again with mf_quality_index_of. In a live presentation,
+ * segment starts stay where they were across refreshes, and every
+ * playlist is put on one timeline by media sequence number (see
+ * hls_live.c). Not thread-safe against concurrent readers of q; the
+ * qualities of different groups may be loaded on different threads. */
 hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf);
 
 /* The `hasp probe --json` document (DESIGN.md), malloc'd. With segments,

@@ -144,10 +144,27 @@ void mf_presentation_free(mf_presentation *p)
     for (size_t i = 0; i < p->n_periods; i++)
         mf_period_free(p->periods[i]);
     free(p->periods);
-    if (p->priv)
-        mf_vars_free(p->priv->vars, p->priv->n_vars);
-    free(p->priv);
+    mf_private_free(p->priv);
     free(p);
+}
+
+mf_private *mf_private_new(void)
+{
+    mf_private *priv = calloc(1, sizeof(*priv));
+    if (priv && pthread_mutex_init(&priv->lock, NULL) != 0) {
+        free(priv);
+        return NULL;
+    }
+    return priv;
+}
+
+void mf_private_free(mf_private *priv)
+{
+    if (!priv)
+        return;
+    mf_vars_free(priv->vars, priv->n_vars);
+    pthread_mutex_destroy(&priv->lock);
+    free(priv);
 }
 
 mf_presentation *mf_presentation_new(mf_format format, const char *url)

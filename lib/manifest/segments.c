@@ -249,6 +249,22 @@ double mf_source_nominal_duration(const mf_seg_source *s)
     return 0;
 }
 
+int mf_list_find(const mf_seg_source *s, uint64_t number, size_t *at)
+{
+    size_t lo = 0, hi = s->n_segs; /* numbers ascend through the list */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->segs[mid].number < number)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s->n_segs || s->segs[lo].number != number)
+        return -1;
+    *at = lo;
+    return 0;
+}
+
 int mf_quality_index_of(const mf_quality *q, uint64_t number, uint64_t *index)
 {
     const mf_seg_source *s = q->src;
@@ -260,16 +276,9 @@ int mf_quality_index_of(const mf_quality *q, uint64_t number, uint64_t *index)
         *index = number - s->start_number;
         return 0;
     }
-    size_t lo = 0, hi = s->n_segs; /* numbers ascend through the list */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->segs[mid].number < number)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == s->n_segs || s->segs[lo].number != number)
+    size_t at;
+    if (mf_list_find(s, number, &at) < 0)
         return -1;
-    *index = lo;
+    *index = at;
     return 0;
 }

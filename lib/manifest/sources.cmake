@@ -3,6 +3,7 @@ list(APPEND HASP_SOURCES
   manifest/alloc.c
   manifest/classify.c
   manifest/hls.c
+  manifest/hls_live.c
   manifest/hls_lex.c
   manifest/hls_master.c
   manifest/hls_media.c
