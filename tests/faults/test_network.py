@@ -21,6 +21,7 @@ LOWEST = os.path.join(ASSETS, "abr", "lowest.lua")
 
 # The policy's numbers (README, "Failure policy").
 STALL_TIMEOUT_S = 8          # no body byte for this long: the attempt fails
+MIN_RATE_WINDOW_S = 8        # under 1 KiB/s over this long: the attempt fails
 RETRY_WINDOW_S = 10          # no new attempt at one location after this long
 RETRY_AFTER_MAX_S = 10       # a longer Retry-After is not waited for
 ACCEPTABLE_STALL_S = 10      # playback stall one transient fault may cause
@@ -340,6 +341,51 @@ class FatalTests(FaultCase):
             run = play(srv.base + MPD, timeout=150)
         self.assert_failed_clearly(run, "every segment stalls", 4 * 2 * (STALL_TIMEOUT_S + 2) + 20,
                                    "chunk-stream")
+
+
+def trickle(path):
+    """100 bytes, then a byte every 2 s: never silent for the stall timeout."""
+    return {"match": path, "action": "trickle", "bytes": 100, "seconds": 2}
+
+
+class TrickleTests(FaultCase):
+    """A server trickling a byte every few seconds, where the adaptation
+    cannot switch down: the minimum rate fails the attempt, the retry policy
+    takes over."""
+
+    def attempts(self, srv, path, hits):
+        """The requests of path (a trickled one is logged when the player has
+        hung up on it and the server's next byte finds the connection gone)."""
+        return [r for r in wait_log(srv, path, hits, 10) if r["path"] == path]
+
+    def test_a_trickle_once_at_the_lowest_quality_is_retried(self):
+        path = "/dash-number/chunk-stream0-00003.m4s"
+        with serving(faults=[trickle(path) | {"times": 1}]) as srv:
+            run = play(srv.base + MPD, "--start-quality", "min", "--abr", LOWEST,
+                       "--duration", "10", timeout=90)
+            hits = self.attempts(srv, path, 2)
+        end = self.assert_played(run, "a trickle once at the lowest quality")
+        self.assertEqual(run.of("error"), [], run.describe())
+        self.assertEqual([h["fault"] for h in hits], ["trickle", None], hits)
+        # Given up one window after its first bytes, then retried at once.
+        self.assertAlmostEqual(hits[1]["t"] - hits[0]["t"], MIN_RATE_WINDOW_S, delta=1.5)
+        self.assertEqual({s["quality"] for s in run.video_segments()}, {0})
+        self.assertLessEqual(end["stall_s"], ACCEPTABLE_STALL_S, end)
+        self.assertAlmostEqual(end["played_s"], 10, delta=0.3)
+
+    def test_a_permanent_trickle_on_the_only_audio_quality_ends_playback(self):
+        path = "/dash-number/chunk-stream4-00001.m4s"
+        with serving(faults=[trickle("/dash-number/chunk-stream4-*")]) as srv:
+            run = play(srv.base + MPD, "--fast", timeout=120)
+            hits = self.attempts(srv, path, 2)
+        # Two attempts fit in the retry window, then the quality (the
+        # group's only one) fails: about two windows in all.
+        self.assert_failed_clearly(run, "a permanent trickle on audio", FATAL_WITHIN_S,
+                                   path, "under the minimum rate of 1024 bytes/s")
+        self.assertGreater(run.elapsed, 2 * MIN_RATE_WINDOW_S - 1, run.describe())
+        self.assertEqual([h["fault"] for h in hits], ["trickle", "trickle"], hits)
+        self.assertAlmostEqual(hits[1]["t"] - hits[0]["t"], MIN_RATE_WINDOW_S, delta=1.5)
+        self.assertEqual(len(run.errors(True)), 1, run.of("error"))
 
 
 class RealTimeTests(FaultCase):
