@@ -149,3 +149,11 @@ void chunkio_avio_free(AVIOContext **avio)
         avio_context_free(avio);
     }
 }
+
+int chunkio_ready(const chunk_reader *rd, const AVIOContext *avio)
+{
+    if (rd->ended || avio->buf_ptr < avio->buf_end || (rd->cur && rd->pos < rd->cur->len))
+        return 1;
+    void *next;
+    return bq_peek_wait(rd->q, &next, 0) != HASP_ERR_TIMEOUT;
+}

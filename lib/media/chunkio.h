@@ -42,6 +42,9 @@ void chunkio_init(chunk_reader *rd, bqueue *q);
  * quality switch or a discontinuity). Free it with chunkio_avio_free. */
 hasp_err chunkio_avio_new(chunk_reader *rd, struct AVIOContext **out);
 void chunkio_avio_free(struct AVIOContext **avio);
+/* Whether the demuxer reading avio gets bytes (or the end of its run)
+ * without waiting for a chunk still downloading. */
+int chunkio_ready(const chunk_reader *rd, const struct AVIOContext *avio);
 /* Drop what the reader still holds. */
 void chunkio_clear(chunk_reader *rd);
 /* The chunk of this run holding byte pos (its oldest remembered one if pos

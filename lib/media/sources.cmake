@@ -4,6 +4,7 @@ list(APPEND HASP_SOURCES
   media/clockmap.c
   media/codecs.c
   media/decoder.c
+  media/interleave.c
   media/sanity.c
   media/stream.c
   media/timeline.c)

@@ -11,6 +11,7 @@
 #include "media/codecs.h"
 #include "media/clockmap.h"
 #include "media/decoder.h"
+#include "media/interleave.h"
 #include "media/timeline.h"
 
 struct media_stream {
@@ -20,6 +21,7 @@ struct media_stream {
     decoder dec[MEDIA_NOUTS];
     chunk_reader reader;
     clockmap clock;
+    interleave il;          /* resolved packets, put in decoding order */
     media_timeline *tl;
     int is_master;          /* counted among tl's masters */
     unsigned rejects_reported;
@@ -160,9 +162,14 @@ static hasp_err match_streams(media_stream *ms, AVFormatContext *fmt, int stream
     }
     /* Video, when there is some, says where a segment starts. */
     clockmap_run(&ms->clock, stream_of[MEDIA_OUT_VIDEO] >= 0 ? MEDIA_OUT_VIDEO : -1);
-    for (int i = 0; i < MEDIA_NOUTS; i++)
-        if (stream_of[i] >= 0)
-            return HASP_OK;
+    int active[MEDIA_NOUTS], any = 0;
+    for (int i = 0; i < MEDIA_NOUTS; i++) {
+        active[i] = stream_of[i] >= 0;
+        any |= active[i];
+    }
+    interleave_run(&ms->il, active);
+    if (any)
+        return HASP_OK;
     return hs_fail(errbuf, HASP_ERR_DECODE, "segment has none of the %d wanted stream types",
                    wanted);
 }
@@ -199,14 +206,21 @@ static int chunks_aborted(void *opaque)
     return bq_peek_wait(opaque, &item, 0) == HASP_ERR_ABORTED;
 }
 
-/* Decode every packet whose place on the timeline is known. */
-static hasp_err decode_ready(media_stream *ms)
+/* Decode the packets whose place on the timeline is known, in decoding
+ * order across outputs; with pb (the run goes on), only as far as that
+ * order is known before reading more from pb. */
+static hasp_err decode_ready(media_stream *ms, const AVIOContext *pb)
 {
     hasp_err err = HASP_OK;
     clock_pkt cp;
     while (clockmap_pop(&ms->clock, &cp)) {
         if (err == HASP_OK)
-            err = decoder_decode(&ms->dec[cp.out], &cp);
+            err = interleave_push(&ms->il, &cp);
+        av_packet_free(&cp.pkt);
+    }
+    while (err == HASP_OK &&
+           interleave_pop(&ms->il, pb && chunkio_ready(&ms->reader, pb), &cp)) {
+        err = decoder_decode(&ms->dec[cp.out], &cp);
         av_packet_free(&cp.pkt);
     }
     return err;
@@ -242,14 +256,14 @@ static hasp_err demux_packets(media_stream *ms, AVFormatContext *fmt,
         err = clockmap_feed(&ms->clock, pkt, fmt->streams[pkt->stream_index]->time_base, out,
                             chunks_aborted, ms->chunks);
         if (err == HASP_OK)
-            err = decode_ready(ms);
+            err = decode_ready(ms, fmt->pb);
         report_damage(ms);
     }
     av_packet_free(&pkt);
     /* What waited for an anchor that never came is decoded by this run's
      * decoders, which the next run may replace. */
     clockmap_flush(&ms->clock);
-    hasp_err flushed = decode_ready(ms);
+    hasp_err flushed = decode_ready(ms, NULL);
     ms->damage_seq = 0;     /* the run's last damage is reported even in its last segment */
     report_damage(ms);
     return err != HASP_OK ? err : flushed;
@@ -324,6 +338,7 @@ hasp_err media_stream_new(media_stream **out, const char *name, bqueue *chunks,
     ms->ev = ev;
     chunkio_init(&ms->reader, chunks);
     clockmap_init(&ms->clock, &ms->reader, log, ms->name);
+    interleave_init(&ms->il);
     *out = ms;
     return HASP_OK;
 }
@@ -365,6 +380,7 @@ void media_stream_free(media_stream *ms)
     for (int i = 0; i < MEDIA_NOUTS; i++)
         decoder_close(&ms->dec[i]);
     clockmap_free(&ms->clock);
+    interleave_free(&ms->il);
     chunkio_clear(&ms->reader);
     media_timeline_unref(ms->tl);
     pthread_mutex_destroy(&ms->lock);
