@@ -61,7 +61,12 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *   rebuffer S       stall when the buffer falls under S seconds (0.5)
  *   start_quality Q  "min", "max" or a 0-based index: first quality per group
  *   headless 0|1     no window and no audio device: frames go to a null sink
+ *                    (or only to the application's renderer, hasp/output.h)
  *   fast 0|1         headless only: present as fast as decoding allows
+ *   sound 0|1        play the sound on an SDL audio device, the master clock
+ *                    of the picture, in the window or the application's
+ *                    renderer (default 1); 0: silent, the picture keeps the
+ *                    wall clock
  *   duration S       stop after S seconds of media (0: play to the end)
  *   events PATH      write the JSON Lines event log to PATH ("-": stdout)
  *   ca_file PATH     https: trust the CA certificates in PATH (PEM) instead of

@@ -103,12 +103,19 @@ HASP_API void hasp_frames_free(hasp_frames *frames);
 /*
  * Video into the application's own SDL2 window: sdl_renderer is its
  * SDL_Renderer * (void * here so that this header does not need SDL). Set
- * before hasp_session_start(); the session then opens no window of its own
- * and no audio device (use an audio callback for sound). Frames presented by
- * hasp_session_step() update a texture of that renderer, and
- * hasp_session_render() draws the latest into it, letterboxed within rect
- * ({x, y, w, h}; NULL: the whole output), between the application's
+ * before hasp_session_start(); the session then opens no window of its own.
+ * Frames presented by hasp_session_step() update a texture of that renderer,
+ * and hasp_session_render() draws the latest into it, letterboxed within
+ * rect ({x, y, w, h}; NULL: the whole output), between the application's
  * SDL_RenderClear and SDL_RenderPresent. Both on the renderer's thread.
+ *
+ * The sound plays on an SDL audio device of the session's, and it is the
+ * master clock, as in the library's window: the picture follows what is
+ * heard. SDL's audio subsystem is initialised at start if the application
+ * has not done so, and then quit by hasp_session_free(), which must come
+ * before the application's SDL_Quit. Options "sound" 0 or "headless" 1:
+ * no audio device, and the picture keeps the wall clock (an audio callback
+ * still gets the sound).
  */
 HASP_API hasp_err hasp_session_set_renderer(hasp_session *s, void *sdl_renderer);
 HASP_API hasp_err hasp_session_render(hasp_session *s, const int rect[4]);

@@ -17,6 +17,7 @@ void session_opts_default(session_opts *o)
     o->start_quality = SCHED_START_AUTO;
     o->headless = 0;
     o->fast = 0;
+    o->sound = 1;
     o->duration = 0;
     o->events_path = NULL;
     o->ca_file = NULL;
@@ -110,6 +111,8 @@ hasp_err hasp_session_set(hasp_session *s, const char *key, const char *value)
         ok = parse_bool(value, &o->headless);
     else if (strcmp(key, "fast") == 0)
         ok = parse_bool(value, &o->fast);
+    else if (strcmp(key, "sound") == 0)
+        ok = parse_bool(value, &o->sound);
     else if (strcmp(key, "events") == 0)
         return set_string(s, &o->events_path, value);
     else if (strcmp(key, "ca_file") == 0)

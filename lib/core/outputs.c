@@ -75,7 +75,11 @@ hasp_err session_outputs_open(hasp_session *s)
     if (s->outputs_open)
         return HASP_OK; /* a start tried again after a failure */
     hasp_err err = HASP_OK;
-    if (s->app_renderer && (err = out_renderer_init(&s->sink, s->app_renderer, &s->log)) != HASP_OK)
+    /* Headless asks for no device at all; the picture still goes where the
+     * application asked. */
+    int sound = s->opts.sound && !s->opts.headless;
+    if (s->app_renderer
+        && (err = out_renderer_init(&s->sink, s->app_renderer, sound, &s->log)) != HASP_OK)
         return session_fail(s, err, "out of memory");
     if (!s->ring && (s->video_cb || s->audio_cb)) {
         err = out_callback_init(&s->tap, &s->opts.out, s->video_cb, s->video_opaque, s->audio_cb,

@@ -250,7 +250,7 @@ hasp_err hasp_session_start(hasp_session *s)
     if ((err = session_outputs_open(s)) != HASP_OK)
         return err;
     if (!s->app_renderer && !s->opts.headless
-        && (err = out_sdl_init(&s->sink, "hasp", &s->log, s->err)) != HASP_OK)
+        && (err = out_sdl_init(&s->sink, "hasp", s->opts.sound, &s->log, s->err)) != HASP_OK)
         return err;
     for (int i = 0; i < s->n_groups; i++)
         s->groups[i].restart_quality = -1;

@@ -19,6 +19,7 @@ typedef struct session_opts {
     double max_buffer, play_buffer, rebuffer;
     int start_quality;          /* SCHED_START_* or an index */
     int headless, fast;
+    int sound;                  /* 0: no audio device for the window or the renderer */
     double duration;            /* 0: to the end */
     char *events_path;
     char *ca_file;              /* https: trust these CAs, NULL: the system's */

@@ -3,6 +3,8 @@
  * window, the renderer, SDL's initialisation and its event loop; this sink
  * only keeps a texture of that renderer up to date and draws it when asked
  * (hasp_session_render), so that the application composes its own frame.
+ * The sound is the window's (sdl_audio.c), on a device of its own, and
+ * paces the picture the same way.
  */
 #include <SDL2/SDL.h>
 #include <libavutil/frame.h>
@@ -11,8 +13,10 @@
 
 #include "output/convert.h"
 #include "output/renderer.h"
+#include "output/sdl_audio.h"
 
 typedef struct app_renderer {
+    sdl_audio audio;            /* first: the sound hooks take the context as this */
     SDL_Renderer *ren;
     SDL_Texture *tex;
     int tex_w, tex_h;
@@ -57,13 +61,6 @@ static hasp_err ren_video(void *ctx, const media_frame *mf)
     return HASP_OK;
 }
 
-static hasp_err ren_audio(void *ctx, const media_frame *f)
-{
-    (void)ctx;
-    (void)f;
-    return HASP_OK; /* no device of our own: sound goes to an audio callback */
-}
-
 static out_action ren_poll(void *ctx)
 {
     (void)ctx;
@@ -75,6 +72,7 @@ static void ren_close(void *ctx)
     app_renderer *o = ctx;
     if (!o)
         return;
+    sdl_audio_close(&o->audio);
     if (o->tex)
         SDL_DestroyTexture(o->tex);
     vconv_close(&o->conv);
@@ -103,7 +101,7 @@ hasp_err out_renderer_draw(void *ctx, const int rect[4])
     return SDL_RenderCopy(o->ren, o->tex, NULL, &dst) == 0 ? HASP_OK : HASP_ERR_UNSUPPORTED;
 }
 
-hasp_err out_renderer_init(out_sink *sink, void *renderer, const log_cfg *log)
+hasp_err out_renderer_init(out_sink *sink, void *renderer, int sound, const log_cfg *log)
 {
     app_renderer *o = calloc(1, sizeof(*o));
     if (!o)
@@ -114,8 +112,8 @@ hasp_err out_renderer_init(out_sink *sink, void *renderer, const log_cfg *log)
     memset(sink, 0, sizeof(*sink));
     sink->ctx = o;
     sink->video = ren_video;
-    sink->audio = ren_audio;
     sink->poll = ren_poll;
     sink->close = ren_close;
+    sdl_audio_init(&o->audio, sink, sound, log);
     return HASP_OK;
 }

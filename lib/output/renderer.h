@@ -4,8 +4,9 @@
 
 #include "output/sink.h"
 
-/* renderer: the application's SDL_Renderer *; it stays the application's. */
-hasp_err out_renderer_init(out_sink *sink, void *renderer, const log_cfg *log);
+/* renderer: the application's SDL_Renderer *; it stays the application's.
+ * With sound, an SDL audio device plays it and is the master clock. */
+hasp_err out_renderer_init(out_sink *sink, void *renderer, int sound, const log_cfg *log);
 /* Draw the latest frame letterboxed within rect {x, y, w, h} (NULL: the
  * whole output). Nothing before the first frame. */
 hasp_err out_renderer_draw(void *ctx, const int rect[4]);

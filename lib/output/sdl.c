@@ -21,6 +21,7 @@
 #define IDLE_REDRAW_S 0.1
 
 typedef struct sdl_out {
+    sdl_audio audio;            /* first: the sound hooks take the context as this */
     const log_cfg *log;
     SDL_Window *win;
     SDL_Renderer *ren;
@@ -35,7 +36,6 @@ typedef struct sdl_out {
     int overlay_on, paused;
     hasp_status stats;
     int have_stats;
-    sdl_audio audio;
 } sdl_out;
 
 /* Decoder formats SDL takes without conversion (as ffplay maps them). */
@@ -174,11 +174,6 @@ static hasp_err sdl_video(void *ctx, const media_frame *mf)
     return HASP_OK;
 }
 
-static hasp_err sdl_audio_cb(void *ctx, const media_frame *mf)
-{
-    return sdl_audio_frame(&((sdl_out *)ctx)->audio, mf);
-}
-
 static void toggle_fullscreen(sdl_out *o)
 {
     int full = SDL_GetWindowFlags(o->win) & SDL_WINDOW_FULLSCREEN_DESKTOP;
@@ -234,8 +229,6 @@ static void sdl_stats(void *ctx, const hasp_status *st)
         render(o);
 }
 
-static double sdl_clock(void *ctx) { return sdl_audio_clock(&((sdl_out *)ctx)->audio); }
-
 static void sdl_pause(void *ctx, int paused)
 {
     sdl_out *o = ctx;
@@ -245,8 +238,6 @@ static void sdl_pause(void *ctx, int paused)
         render(o);
     }
 }
-
-static void sdl_flush(void *ctx) { sdl_audio_flush(&((sdl_out *)ctx)->audio); }
 
 static void sdl_close(void *ctx)
 {
@@ -293,7 +284,8 @@ static hasp_err open_window(sdl_out *o, const char *title, char *errbuf)
     return HASP_OK;
 }
 
-hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, char *errbuf)
+hasp_err out_sdl_init(out_sink *sink, const char *title, int sound, const log_cfg *log,
+                      char *errbuf)
 {
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "cannot open a window (%s); "
@@ -303,8 +295,6 @@ hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, cha
         return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "no display to open a window on; "
                        "use headless mode");
     }
-    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0)
-        log_msg(log, LOG_OUTPUT, LOG_WARNING, "no audio: %s", SDL_GetError());
     sdl_out *o = calloc(1, sizeof(*o));
     if (!o) {
         SDL_Quit();
@@ -312,19 +302,15 @@ hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, cha
     }
     o->log = log;
     o->sar = 1;
-    sdl_audio_init(&o->audio, log);
+    out_sink out = { .ctx = o, .video = sdl_video, .poll = sdl_poll, .close = sdl_close,
+                     .stats = sdl_stats };
+    sdl_audio_init(&o->audio, &out, sound, log);
+    out.pause = sdl_pause; /* the sound's, and the badge */
     hasp_err err = open_window(o, title, errbuf);
     if (err != HASP_OK) {
         sdl_close(o);
         return err;
     }
-    *sink = (out_sink){
-        .ctx = o, .video = sdl_video, .audio = sdl_audio_cb, .poll = sdl_poll,
-        .close = sdl_close, .stats = sdl_stats, .clock = sdl_clock, .pause = sdl_pause,
-        .flush = sdl_flush,
-        /* Many device buffers: the sound must not run dry when a step is late
-         * on a busy machine; the clock accounts for what is queued. */
-        .audio_ahead = 0.5,
-    };
+    *sink = out;
     return HASP_OK;
 }

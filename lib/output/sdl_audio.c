@@ -1,5 +1,5 @@
 /*
- * Sound for the window sink. Frames are resampled to interleaved float
+ * Sound for the SDL sinks. Frames are resampled to interleaved float
  * stereo at the first frame's rate and queued with SDL_QueueAudio; SDL
  * converts to whatever the device really takes. The queue's fill level
  * tells which sample is being heard, and that is the master clock.
@@ -28,13 +28,9 @@
  * for this long while it has sound does not play, and the picture must not
  * wait for it. Generous: some sound servers take a while to start. */
 #define STUCK_S 1.0
-
-void sdl_audio_init(sdl_audio *a, const log_cfg *log)
-{
-    memset(a, 0, sizeof(*a));
-    a->log = log;
-    a->in_end = a->queued_end = a->est = NAN;
-}
+/* Many device buffers: the sound must not run dry when a step is late on a
+ * busy machine; the clock accounts for what is queued. */
+#define AHEAD_S 0.5
 
 static double bytes_per_second(const sdl_audio *a)
 {
@@ -124,8 +120,10 @@ static hasp_err fill_gap(sdl_audio *a, double pts)
     return queue(a, bytes);
 }
 
-hasp_err sdl_audio_frame(sdl_audio *a, const media_frame *mf)
+/* Queue one decoded frame; opens the device on the first one. */
+static hasp_err play_frame(void *ctx, const media_frame *mf)
 {
+    sdl_audio *a = ctx;
     const AVFrame *f = mf->frame;
     if (a->unavailable || f->sample_rate <= 0 || f->nb_samples <= 0)
         return HASP_OK;
@@ -176,15 +174,17 @@ static void watch_device(sdl_audio *a, Uint32 queued, double now)
 }
 
 /*
- * SDL takes the queue one device buffer at a time, so the queued size alone
+ * The media time heard now, NaN when nothing is queued or the device does
+ * not play. SDL takes the queue one device buffer at a time, so the queued size alone
  * moves in steps of a buffer (about 20 ms, most of a video frame). What is
  * heard lies between the sample after the queue minus one buffer (just
  * taken) and that sample itself (about to be taken): the estimate runs on
  * the wall clock and is kept inside those bounds, which makes it smooth and
  * pulls it onto the device's pace.
  */
-double sdl_audio_clock(sdl_audio *a)
+static double heard_now(void *ctx)
 {
+    sdl_audio *a = ctx;
     if (!a->dev || a->dead || isnan(a->queued_end))
         return NAN;
     Uint32 queued = SDL_GetQueuedAudioSize(a->dev);
@@ -207,8 +207,9 @@ double sdl_audio_clock(sdl_audio *a)
     return e;
 }
 
-void sdl_audio_pause(sdl_audio *a, int paused)
+void sdl_audio_pause(void *ctx, int paused)
 {
+    sdl_audio *a = ctx;
     paused = paused != 0;
     if (paused == a->paused)
         return;
@@ -219,8 +220,10 @@ void sdl_audio_pause(sdl_audio *a, int paused)
         SDL_PauseAudioDevice(a->dev, paused);
 }
 
-void sdl_audio_flush(sdl_audio *a)
+/* The position jumped: what is queued belongs to the old one. */
+static void flush(void *ctx)
 {
+    sdl_audio *a = ctx;
     if (a->dev)
         SDL_ClearQueuedAudio(a->dev);
     /* The resampler's held-back samples belong to the old position too. */
@@ -239,4 +242,34 @@ void sdl_audio_close(sdl_audio *a)
     free(a->buf);
     a->buf = NULL;
     a->buf_size = 0;
+    if (a->own_subsystem)
+        SDL_QuitSubSystem(SDL_INIT_AUDIO);
+    a->own_subsystem = 0;
+}
+
+/* An application that plays sound itself has initialised SDL's audio; it
+ * stays as it is and outlives the session. */
+static int audio_subsystem(sdl_audio *a)
+{
+    if (SDL_WasInit(SDL_INIT_AUDIO))
+        return 1;
+    if (SDL_InitSubSystem(SDL_INIT_AUDIO) != 0) {
+        log_msg(a->log, LOG_OUTPUT, LOG_WARNING, "no sound: %s", SDL_GetError());
+        return 0;
+    }
+    a->own_subsystem = 1;
+    return 1;
+}
+
+void sdl_audio_init(sdl_audio *a, out_sink *sink, int wanted, const log_cfg *log)
+{
+    memset(a, 0, sizeof(*a));
+    a->log = log;
+    a->in_end = a->queued_end = a->est = NAN;
+    a->unavailable = !wanted || !audio_subsystem(a);
+    sink->audio = play_frame;
+    sink->clock = heard_now;
+    sink->pause = sdl_audio_pause;
+    sink->flush = flush;
+    sink->audio_ahead = a->unavailable ? 0 : AHEAD_S;
 }

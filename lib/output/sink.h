@@ -53,7 +53,9 @@ typedef struct out_sink {
 /* The headless sink: frames are consumed and dropped. */
 void out_null_init(out_sink *sink);
 
-/* A window with sound; fails cleanly where there is no display. */
-hasp_err out_sdl_init(out_sink *sink, const char *title, const log_cfg *log, char *errbuf);
+/* A window, with sound on an SDL audio device unless sound is 0; fails
+ * cleanly where there is no display. */
+hasp_err out_sdl_init(out_sink *sink, const char *title, int sound, const log_cfg *log,
+                      char *errbuf);
 
 #endif
