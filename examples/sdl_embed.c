@@ -2,12 +2,15 @@
  * sdl_embed: video inside the application's own SDL window. The application
  * owns the window, the renderer and the event loop; each turn it steps the
  * session, lets the library draw the current picture into a part of the
- * window, draws its own progress bar under it and presents. Keys: space
- * pause, left/right seek 10 s, q quit.
+ * window, draws its own progress bar under it and presents. The library
+ * plays the sound on an audio device of its own, which paces the picture.
+ * Keys: space pause, left/right seek 10 s, q quit.
  *
- *   sdl_embed [--duration S] [--screenshot FILE.ppm] URL
+ *   sdl_embed [--duration S] [--no-sound] [--events FILE] [--screenshot FILE.ppm] URL
  *
- * --screenshot saves the last picture presented (the whole window) as PPM.
+ * --no-sound plays silently, the picture on the wall clock; --events writes
+ * the JSON Lines event log; --screenshot saves the last picture presented
+ * (the whole window) as PPM.
  */
 #include <SDL2/SDL.h>
 #include <hasp/hasp.h>
@@ -99,17 +102,23 @@ static hasp_err play(app *a, const char *shot)
 
 int main(int argc, char **argv)
 {
-    const char *url = NULL, *duration = NULL, *shot = NULL;
+    const char *url = NULL, *duration = NULL, *events = NULL, *shot = NULL;
+    int sound = 1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--duration") == 0 && i + 1 < argc)
             duration = argv[++i];
+        else if (strcmp(argv[i], "--no-sound") == 0)
+            sound = 0;
+        else if (strcmp(argv[i], "--events") == 0 && i + 1 < argc)
+            events = argv[++i];
         else if (strcmp(argv[i], "--screenshot") == 0 && i + 1 < argc)
             shot = argv[++i];
         else if (argv[i][0] != '-' && !url)
             url = argv[i];
     }
     if (!url) {
-        fprintf(stderr, "usage: sdl_embed [--duration S] [--screenshot FILE.ppm] URL\n");
+        fprintf(stderr, "usage: sdl_embed [--duration S] [--no-sound] [--events FILE] "
+                        "[--screenshot FILE.ppm] URL\n");
         return 2;
     }
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
@@ -123,6 +132,10 @@ int main(int argc, char **argv)
     hasp_err err = a.ren ? hasp_session_new(&a.s) : HASP_ERR_UNSUPPORTED;
     if (err == HASP_OK && duration)
         err = hasp_session_set(a.s, "duration", duration);
+    if (err == HASP_OK && !sound)
+        err = hasp_session_set(a.s, "sound", "0");
+    if (err == HASP_OK && events)
+        err = hasp_session_set(a.s, "events", events);
     if (err == HASP_OK)
         err = hasp_session_set_renderer(a.s, a.ren);
     if (err == HASP_OK)
@@ -131,7 +144,9 @@ int main(int argc, char **argv)
         err = play(&a, shot);
     if (err != HASP_OK)
         fprintf(stderr, "sdl_embed: %s\n", a.s ? hasp_session_error(a.s) : SDL_GetError());
-    hasp_session_free(a.s); /* before the renderer: its texture is the renderer's */
+    /* Before the renderer (its texture is the renderer's) and before
+     * SDL_Quit (its sound device is SDL's). */
+    hasp_session_free(a.s);
     if (a.ren)
         SDL_DestroyRenderer(a.ren);
     if (a.win)
