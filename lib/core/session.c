@@ -144,6 +144,20 @@ static hasp_err select_groups(hasp_session *s)
     return HASP_OK;
 }
 
+/* An HLS master playlist does not say whether the presentation is live:
+ * its media playlists do. As players do before they start, the playlist
+ * the first loop starts with is loaded now, so that the manifest event,
+ * the adaptation's is_live and seeking know. Its failure is left to the
+ * loop, which moves away from a quality whose playlist fails. */
+static void learn_liveness(hasp_session *s)
+{
+    mf_quality *q = s->groups[0].g->qualities[0];
+    char err[HASP_ERRBUF];
+    if (s->pres->format == MF_HLS && !q->playlist_loaded &&
+        mf_quality_load(&s->loader, q, err) != HASP_OK)
+        log_msg(&s->log, LOG_CORE, LOG_INFO, "%s", err);
+}
+
 hasp_err hasp_session_open(hasp_session *s, const char *url)
 {
     if (!s || !url)
@@ -180,9 +194,12 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     s->loader.opaque = s->net;
     if ((err = mf_load(&s->loader, url, &s->pres, s->err)) != HASP_OK)
         return err;
+    err = select_groups(s);
+    if (err == HASP_OK)
+        learn_liveness(s);
     emit_manifest(s, url);
     ev_deliver(&s->ev);
-    return select_groups(s);
+    return err;
 }
 
 /* Wire one group: download loop -> chunk queue -> demux/decode -> frame queues. */

@@ -108,9 +108,6 @@ int mf_parse_dash_range(const char *s, mf_range *out);
 /* "30000/1001" or "25". */
 int mf_parse_frame_rate(const char *s, double *out);
 
-/* Wall clock in Unix seconds, or p->now_override when that is set. */
-double mf_now(const mf_presentation *p);
-
 /* Number of segments of a template source over `span` seconds. */
 uint64_t mf_number_count(const mf_seg_source *s, double span);
 

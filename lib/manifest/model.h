@@ -212,6 +212,10 @@ void mf_presentation_free(mf_presentation *p);
  * qualities, preferring one marked default (HLS DEFAULT=YES); NULL if none. */
 mf_group *mf_period_group(const mf_period *p, mf_media type);
 
+/* The wall clock (Unix s) by which a dynamic presentation's segments become
+ * available: p->now_override when that is set. */
+double mf_now(const mf_presentation *p);
+
 /* Number of segments of a quality; for a live quality, one past the newest
  * segment available now (see mf_quality_first_available). */
 uint64_t mf_quality_segment_count(const mf_quality *q);

@@ -75,7 +75,7 @@ int sched_decide(sched_group *sg, uint64_t i)
     st.buffer_min = sg->cfg.rebuffer * 1000;
     st.buffer_max = sg->cfg.max_buffer * 1000;
     st.buffer = sched_buffer_level(sg) * 1000;
-    st.latency = -1;
+    st.latency = sg->live ? live_latency(sg) : -1;
     st.active_quality_idx = sg->active;
     if (sg->active < 0)
         st.segment_index = (int)(i > INT32_MAX ? INT32_MAX : i);
@@ -156,16 +156,21 @@ int sched_fail_quality(sched_group *sg, int q, const char *why)
      * and a run that does fail says why in one line of its own. */
     log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "group %d: quality %d failed: %s",
             sg->g->idx, q, why);
-    strbuf sb;
-    sb_init(&sb);
-    sb_printf(&sb, "\"message\":");
     char text[HASP_ERRBUF + 64];
     snprintf(text, sizeof(text), "group %d quality %d failed, moving away from it: %s",
              sg->g->idx, q, why);
+    sched_report(sg, text);
+    return nearest_enabled(sg, q) >= 0;
+}
+
+void sched_report(sched_group *sg, const char *text)
+{
+    strbuf sb;
+    sb_init(&sb);
+    sb_puts(&sb, "\"message\":");
     sb_json_str(&sb, text);
     sb_puts(&sb, ",\"fatal\":false");
     if (!sb.failed)
         ev_emit(sg->cfg.ev, "error", sb.data);
     sb_free(&sb);
-    return nearest_enabled(sg, q) >= 0;
 }

@@ -13,7 +13,10 @@ struct sched_shared {
     abr *abr;
     size_t periods_started;     /* periods announced to the adaptation */
     double rate_bps[SCHED_MAX_GROUPS]; /* bandwidth each loop downloads at */
+    double live_start;          /* presentation time the live loops start at, NaN before */
 };
+
+typedef struct sched_live sched_live;
 
 struct sched_group {
     sched_cfg cfg;
@@ -40,6 +43,7 @@ struct sched_group {
     int dl_quality;             /* the download being watched */
     double dl_duration;
     int monitor_answer;         /* what the monitor said when it aborted */
+    sched_live *live;           /* live.c's state; NULL for a static presentation */
 };
 
 /* decide.c */
@@ -55,5 +59,34 @@ void sched_note_download(sched_group *sg, uint64_t i, int quality, size_t bytes,
 int sched_fail_quality(sched_group *sg, int q, const char *why);
 /* The seconds buffered ahead of playback. */
 double sched_buffer_level(sched_group *sg);
+/* A non-fatal `error` event saying text. */
+void sched_report(sched_group *sg, const char *text);
+
+/* sched.c */
+/* The index of q's segment holding presentation time t (0 if t is before
+ * the first). */
+hasp_err sched_index_at(sched_group *sg, const mf_quality *q, double t, uint64_t *out,
+                        char *errbuf);
+
+/* live.c: a live presentation's loop goes by segment numbers (HLS media
+ * sequence, DASH $Number$) instead of indices. */
+/* The loop enters sg->g's period: sets sg->live up when the presentation
+ * is dynamic. */
+hasp_err live_period(sched_group *sg);
+void live_free(sched_group *sg);
+/* The number to start at, near the live edge (or where the session's other
+ * loop started); cfg.stop_at becomes relative to it. */
+hasp_err live_start(sched_group *sg, uint64_t *number, char *errbuf);
+/* After segment *number: the next one, or, when it had left the window
+ * (live_segment said *done), where to go on from, with *done cleared. */
+hasp_err live_next(sched_group *sg, uint64_t *number, int *done, char *errbuf);
+/* Load the quality's playlist if it is due for a reload. */
+hasp_err live_load(sched_group *sg, int quality, char *errbuf);
+/* Segment `number` of a quality once it is available; *done when there
+ * will be none (the stream ended, it left the window, or stopped). */
+hasp_err live_segment(sched_group *sg, int quality, uint64_t number, mf_segment *seg,
+                      int *done, char *errbuf);
+/* Seconds the playback position is behind the live edge, -1 unknown. */
+double live_latency(sched_group *sg);
 
 #endif

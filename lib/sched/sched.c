@@ -21,6 +21,7 @@ hasp_err sched_shared_new(sched_shared **out, abr *a)
         return HASP_ERR_NOMEM;
     }
     sh->abr = a;
+    sh->live_start = NAN;
     *out = sh;
     return HASP_OK;
 }
@@ -104,28 +105,32 @@ static int wait_for_room(sched_group *sg, double seg_start)
     return go;
 }
 
-/* Segment i of q, or *done when q has no such segment or it lies past the
- * configured end. */
-static hasp_err segment_at(sched_group *sg, const mf_quality *q, uint64_t i, mf_segment *seg,
-                           int *done, char *errbuf)
+/* Segment i of a quality (live: the segment numbered i, once available), or
+ * *done when it has no such segment or it lies past the configured end. */
+static hasp_err segment_at(sched_group *sg, int quality, uint64_t i, mf_segment *seg, int *done,
+                           char *errbuf)
 {
-    if (i >= mf_quality_segment_count(q)) {
+    const mf_quality *q = sg->g->qualities[quality];
+    hasp_err err = HASP_OK;
+    if (sg->live)
+        err = live_segment(sg, quality, i, seg, done, errbuf);
+    else if (i >= mf_quality_segment_count(q))
         *done = 1;
-        return HASP_OK;
-    }
-    hasp_err err = mf_quality_segment(q, i, seg, errbuf);
-    if (err == HASP_OK && sg->cfg.stop_at >= 0 && presentation_time(sg, seg) >= sg->cfg.stop_at) {
+    else
+        err = mf_quality_segment(q, i, seg, errbuf);
+    if (err != HASP_OK || *done)
+        return err;
+    if (sg->cfg.stop_at >= 0 && presentation_time(sg, seg) >= sg->cfg.stop_at) {
         mf_segment_clear(seg);
         *done = 1;
         sg->ended = 1;
     }
-    return err;
+    return HASP_OK;
 }
 
-/* The index of q's segment holding presentation time t (0 if t is before
- * the first): a binary search, since a template's index is computed on demand. */
-static hasp_err index_at(sched_group *sg, const mf_quality *q, double t, uint64_t *out,
-                         char *errbuf)
+/* A binary search, since a template's index is computed on demand. */
+hasp_err sched_index_at(sched_group *sg, const mf_quality *q, double t, uint64_t *out,
+                        char *errbuf)
 {
     uint64_t lo = 0, hi = mf_quality_segment_count(q);
     while (hi - lo > 1) {
@@ -224,7 +229,8 @@ static void note_switch(sched_group *sg, int from, int to)
 static hasp_err enter_quality(sched_group *sg, int quality, char *errbuf)
 {
     mf_quality *q = sg->g->qualities[quality];
-    hasp_err err = mf_quality_load(sg->cfg.loader, q, errbuf);
+    hasp_err err = sg->live ? live_load(sg, quality, errbuf)
+                            : mf_quality_load(sg->cfg.loader, q, errbuf);
     if (err == HASP_OK && q->has_init) {
         net_body body;
         net_result res;
@@ -291,6 +297,18 @@ static int quality_specific(hasp_err err)
            err == HASP_ERR_LIMIT || err == HASP_ERR_PARSE || err == HASP_ERR_UNSUPPORTED;
 }
 
+/* err ended the quality's part in segment i: when another quality may do
+ * better, the quality is given up and *next is the one to try instead. */
+static hasp_err leave_quality(sched_group *sg, uint64_t i, int quality, hasp_err err, int *next,
+                              char *errbuf)
+{
+    if (!quality_specific(err) || stopped(sg) || !sched_fail_quality(sg, quality, errbuf))
+        return err;
+    sg->current = -1; /* whatever comes next needs its init segment */
+    *next = sched_decide(sg, i);
+    return HASP_OK;
+}
+
 /* Segment i at quality, entering it first if needed; *next as try_quality. */
 static hasp_err fetch_at(sched_group *sg, uint64_t i, int quality, int *next, int *done,
                          char *errbuf)
@@ -301,19 +319,12 @@ static hasp_err fetch_at(sched_group *sg, uint64_t i, int quality, int *next, in
         err = enter_quality(sg, quality, errbuf);
     mf_segment seg;
     if (err == HASP_OK)
-        err = segment_at(sg, sg->g->qualities[quality], i, &seg, done, errbuf);
+        err = segment_at(sg, quality, i, &seg, done, errbuf);
     if (err == HASP_OK && !*done) {
         err = try_quality(sg, i, quality, &seg, next, errbuf);
         mf_segment_clear(&seg);
     }
-    if (err != HASP_OK && quality_specific(err) && !stopped(sg)) {
-        if (!sched_fail_quality(sg, quality, errbuf))
-            return err;
-        sg->current = -1; /* whatever comes next needs its init segment */
-        *next = sched_decide(sg, i);
-        return HASP_OK;
-    }
-    return err;
+    return err == HASP_OK ? err : leave_quality(sg, i, quality, err, next, errbuf);
 }
 
 /* Wait until segment i fits under max_buffer, timed by the quality in use
@@ -324,7 +335,7 @@ static hasp_err wait_turn(sched_group *sg, uint64_t i, int *done, char *errbuf)
     if (sg->current < 0)
         return HASP_OK; /* nothing buffered yet in this period */
     mf_segment next;
-    hasp_err err = segment_at(sg, sg->g->qualities[sg->current], i, &next, done, errbuf);
+    hasp_err err = segment_at(sg, sg->current, i, &next, done, errbuf);
     if (err != HASP_OK || *done)
         return err;
     if (!wait_for_room(sg, presentation_time(sg, &next)))
@@ -337,10 +348,12 @@ static hasp_err wait_turn(sched_group *sg, uint64_t i, int *done, char *errbuf)
  * group has nothing more to download. */
 static hasp_err fetch_segment(sched_group *sg, uint64_t i, int *done, char *errbuf)
 {
+    int quality = -1;
     hasp_err err = wait_turn(sg, i, done, errbuf);
-    if (err != HASP_OK || *done)
-        return err;
-    int quality = sched_decide(sg, i);
+    if (err != HASP_OK) /* a live reload of the quality in use failed */
+        err = leave_quality(sg, i, sg->current, err, &quality, errbuf);
+    else if (!*done)
+        quality = sched_decide(sg, i);
     while (err == HASP_OK && !*done && quality != -1) {
         if (quality == ABR_DISCARD) {
             log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "group %d discarded by the adaptation",
@@ -364,7 +377,16 @@ static hasp_err first_index(sched_group *sg, int first_period, uint64_t *i, char
         return HASP_OK;
     mf_quality *q = sg->g->qualities[0];
     hasp_err err = mf_quality_load(sg->cfg.loader, q, errbuf);
-    return err == HASP_OK ? index_at(sg, q, sg->cfg.start_at, i, errbuf) : err;
+    return err == HASP_OK ? sched_index_at(sg, q, sg->cfg.start_at, i, errbuf) : err;
+}
+
+/* The segment after i (live: after a jump, see live_next). */
+static hasp_err next_segment(sched_group *sg, uint64_t *i, int *done, char *errbuf)
+{
+    if (sg->live)
+        return live_next(sg, i, done, errbuf);
+    (*i)++;
+    return HASP_OK;
 }
 
 /* Download g's segments, until they run out or the loop ends (sg->ended). */
@@ -381,10 +403,15 @@ static hasp_err play_period(sched_group *sg, mf_group *g, size_t p, int first_pe
     sg->active = -1;
     announce_group(sg, p);
     uint64_t i;
-    hasp_err err = first_index(sg, first_period, &i, errbuf);
+    if (live_period(sg) != HASP_OK)
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    hasp_err err = sg->live ? live_start(sg, &i, errbuf) : first_index(sg, first_period, &i, errbuf);
     int done = 0;
-    for (; err == HASP_OK && !done; i++)
+    while (err == HASP_OK && !done) {
         err = fetch_segment(sg, i, &done, errbuf);
+        if (err == HASP_OK)
+            err = next_segment(sg, &i, &done, errbuf);
+    }
     if (err != HASP_OK || stopped(sg))
         sg->ended = 1;
     return err;
@@ -469,6 +496,7 @@ void sched_group_free(sched_group *sg)
     }
     fetch_ctl_destroy(&sg->ctl);
     free(sg->failed);
+    live_free(sg);
     free(sg);
 }
 

@@ -1,4 +1,5 @@
 list(APPEND HASP_SOURCES
   sched/sched.c
   sched/decide.c
+  sched/live.c
   sched/fetch.c)
