@@ -5,6 +5,7 @@ The player's integration tests run it on 127.0.0.1 (never anything else) to
 serve test media under controlled network conditions:
 
 * static files from --root with correct Content-Type, HEAD and byte ranges;
+* under /live/, VOD playlists and MPDs served as live streams that grow;
 * persistent (keep-alive) connections, each numbered in accept order;
 * one bandwidth trace shared by *all* connections together (a single paced
   link, like the bottleneck a real player sees), plus a fixed request RTT;
@@ -513,8 +514,9 @@ class WaitableCount:
 class ServerState:
     """Everything handlers share; each part does its own locking."""
 
-    def __init__(self, root, trace, rtt_ms, rules, log_path, verbose):
+    def __init__(self, root, trace, rtt_ms, rules, log_path, verbose, live=None):
         self.started = time.monotonic()
+        self.live = live or LiveClock()
         self.root = os.path.realpath(root)
         self.pacer = Pacer(trace)
         self.faults = FaultTable()
@@ -540,6 +542,7 @@ class ServerState:
         self.faults.clear()
         self.log.clear()
         self.pacer.restart()
+        self.live.restart()
 
     def wait(self, seconds):
         """Sleep, but wake and raise if the server is shutting down."""
@@ -742,6 +745,146 @@ def fault_response(rule, path):
 
 
 # --------------------------------------------------------------------------
+# Live streams: VOD playlists and MPDs served as a live window that grows
+# --------------------------------------------------------------------------
+
+LIVE_PREFIX = "/live/"
+LIVE_DEFAULT_WINDOW = 6        # segments in a live media playlist
+LIVE_DEFAULT_PREROLL_S = 8.0   # media already published when live time is 0
+LIVE_DASH_SEGMENT_S = 2.0      # an MPD without maxSegmentDuration
+_LIVE_DROPPED_TAGS = ("#EXT-X-PLAYLIST-TYPE", "#EXT-X-ENDLIST", "#EXT-X-MEDIA-SEQUENCE",
+                      "#EXT-X-DISCONTINUITY-SEQUENCE")
+_EXTINF = re.compile(r"#EXTINF:\s*([0-9.]+)")
+_MPD_MAX_SEGMENT = re.compile(r'maxSegmentDuration="PT([0-9.]+)S"')
+
+
+class LiveClock:
+    """What is published of a live stream: the media of the first
+    `preroll + live time` seconds, of which media playlists list the last
+    `window` segments (0: all). Live time starts with the server and again
+    on POST /_control/live and /_control/reset."""
+
+    def __init__(self, window=LIVE_DEFAULT_WINDOW, preroll=LIVE_DEFAULT_PREROLL_S):
+        self._lock = threading.Lock()
+        self._configure(window, preroll)
+
+    def _configure(self, window, preroll):
+        if window < 0 or preroll < 0:
+            raise ValueError("live window and preroll must be >= 0")
+        with self._lock:
+            self.window, self.preroll = window, preroll
+            self._t0 = time.monotonic()
+            self._wall0 = time.time()
+
+    def configure(self, payload):
+        if not isinstance(payload, dict) or not set(payload) <= {"window", "preroll"}:
+            raise ValueError('live body: {"window": N, "preroll": S}')
+        self._configure(_count(payload.get("window", self.window), "window"),
+                        _number(payload.get("preroll", self.preroll), "preroll"))
+
+    def restart(self):
+        self._configure(self.window, self.preroll)
+
+    def published(self):
+        """Seconds of media published now."""
+        with self._lock:
+            return self.preroll + time.monotonic() - self._t0
+
+    def start_wall(self):
+        """Wall-clock time (Unix s) at which media time 0 was published."""
+        with self._lock:
+            return self._wall0 - self.preroll
+
+    def describe(self):
+        return {"window": self.window, "preroll": self.preroll, "published_s": self.published()}
+
+
+def _split_media_playlist(text):
+    """(header lines, segments): each segment is (its lines, duration)."""
+    header, segments, pending = [], [], []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith(_LIVE_DROPPED_TAGS):
+            continue
+        if not segments and not pending and not line.startswith("#EXTINF") and \
+                not line.startswith("#EXT-X-DISCONTINUITY") and not line.startswith("#EXT-X-BYTERANGE"):
+            header.append(line)
+            continue
+        pending.append(line)
+        if not line.startswith("#"):
+            durations = [float(m.group(1)) for m in map(_EXTINF.match, pending) if m]
+            segments.append((pending, durations[0] if durations else 0.0))
+            pending = []
+    return header, segments
+
+
+def live_media_playlist(text, published, window):
+    """A VOD media playlist as a live one: the segments published by then
+    (whole ones), the last `window` of them, ENDLIST once all are."""
+    header, segments = _split_media_playlist(text)
+    first_seq = 0
+    match = re.search(r"#EXT-X-MEDIA-SEQUENCE:\s*([0-9]+)", text)
+    if match:
+        first_seq = int(match.group(1))
+    available, end = 0, 0.0
+    for _, duration in segments:
+        if end + duration > published + 1e-6:
+            break
+        end += duration
+        available += 1
+    first = max(0, available - window) if window else 0
+    gone = segments[:first]
+    discontinuities = sum(1 for lines, _ in gone
+                          for line in lines if line.startswith("#EXT-X-DISCONTINUITY"))
+    out = header[:1] + [f"#EXT-X-MEDIA-SEQUENCE:{first_seq + first}",
+                        f"#EXT-X-DISCONTINUITY-SEQUENCE:{discontinuities}"] + header[1:]
+    for lines, _ in segments[first:available]:
+        out.extend(lines)
+    if available == len(segments):
+        out.append("#EXT-X-ENDLIST")
+    return "\n".join(out) + "\n"
+
+
+def live_mpd(text, clock):
+    """A static MPD as a dynamic one whose media is published from the
+    clock's start: availabilityStartTime, publishTime and a time-shift
+    buffer of `window` segments; the duration stays (an event that ends)."""
+    match = _MPD_MAX_SEGMENT.search(text)
+    segment_s = float(match.group(1)) if match else LIVE_DASH_SEGMENT_S
+    iso = lambda t: time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + \
+        ("%.3fZ" % (t % 1))[1:]
+    attrs = (f'type="dynamic" availabilityStartTime="{iso(clock.start_wall())}" '
+             f'publishTime="{iso(time.time())}"')
+    if clock.window:
+        attrs += f' timeShiftBufferDepth="PT{clock.window * segment_s:g}S"'
+    return text.replace('type="static"', attrs, 1)
+
+
+def live_response(state, url_path, range_header):
+    """The response for a path under /live/, or None for other paths: media
+    playlists and MPDs rewritten as live, everything else as is."""
+    if not url_path.startswith(LIVE_PREFIX):
+        return None
+    path = url_path[len(LIVE_PREFIX) - 1:]
+    extension = os.path.splitext(path)[1].lower()
+    if extension not in (".m3u8", ".mpd"):
+        return static_response(state.root, path, range_header)
+    fs_path, error = resolve_static_path(state.root, path)
+    try:
+        if error is not None:
+            raise FileNotFoundError(path)
+        with open(fs_path, encoding="utf-8") as f:
+            text = f.read()
+    except (OSError, UnicodeDecodeError):
+        return Response.text(403 if error == 403 else 404, "not found\n")
+    if extension == ".mpd":
+        text = live_mpd(text, state.live)
+    elif "#EXTINF" in text:
+        text = live_media_playlist(text, state.live.published(), state.live.window)
+    return Response(200, [("Content-Type", content_type_for(path)),
+                          ("Cache-Control", "no-cache")], Body.of_bytes(text.encode("utf-8")))
+
+
+# --------------------------------------------------------------------------
 # HTTP handling
 # --------------------------------------------------------------------------
 
@@ -884,6 +1027,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 response = Response.text(405, "method not allowed\n", [("Allow", "GET, HEAD")])
             else:
                 response = (fault_response(rule, path) if rule else None) or \
+                    live_response(state, path, range_header) or \
                     static_response(state.root, path, range_header)
             if rule is not None:
                 self._apply_header_faults(rule, response)
@@ -1028,6 +1172,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             ("POST", "rtt"): self._control_rtt,
             ("POST", "faults"): self._control_faults,
             ("POST", "reset"): self._control_reset,
+            ("POST", "live"): self._control_live,
             ("POST", "shutdown"): self._control_shutdown,
         }
         body = self._read_body(MAX_CONTROL_BODY)
@@ -1061,6 +1206,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             "uptime": state.since_start(),
             "rtt_ms": state.rtt_s * 1000.0,
             "faults": state.faults.describe(),
+            "live": state.live.describe(),
             **state.pacer.describe(),
         })
 
@@ -1089,6 +1235,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def _control_faults(self, payload):
         self.state.faults.replace(parse_fault_rules([] if payload is None else payload))
+        self._send_json(200, {"ok": True})
+
+    def _control_live(self, payload):
+        self.state.live.configure({} if payload is None else payload)
         self._send_json(200, {"ok": True})
 
     def _control_reset(self, _payload):
@@ -1195,6 +1345,12 @@ def parse_args(argv):
                         help="fault rule (JSON object); repeatable")
     parser.add_argument("--faults", metavar="FILE", help="JSON file with a list of fault rules")
     parser.add_argument("--log", metavar="FILE", help="write the JSON Lines request log here")
+    parser.add_argument("--live-window", type=int, default=LIVE_DEFAULT_WINDOW, metavar="N",
+                        help="segments listed by live media playlists under /live/ "
+                             f"(default {LIVE_DEFAULT_WINDOW}; 0 = all published)")
+    parser.add_argument("--live-preroll", type=float, default=LIVE_DEFAULT_PREROLL_S,
+                        metavar="S", help="seconds of media published at live time 0 "
+                                          f"(default {LIVE_DEFAULT_PREROLL_S:g})")
     parser.add_argument("--max-lifetime", type=float, default=900.0, metavar="S",
                         help="exit after S seconds (default 900; 0 = no limit)")
     noise = parser.add_mutually_exclusive_group()
@@ -1210,6 +1366,8 @@ def parse_args(argv):
         parser.error("--port must be 0..65535")
     if args.rtt_ms < 0 or args.max_lifetime < 0:
         parser.error("--rtt-ms and --max-lifetime must be >= 0")
+    if args.live_window < 0 or args.live_preroll < 0:
+        parser.error("--live-window and --live-preroll must be >= 0")
     if not os.path.isdir(args.root):
         parser.error(f"--root {args.root!r} is not a directory")
     return args, parser
@@ -1288,7 +1446,8 @@ def main(argv=None):
         parser.error("--run needs a command")
     try:
         trace, rules = load_config(args)
-        state = ServerState(args.root, trace, args.rtt_ms, rules, args.log, args.verbose)
+        state = ServerState(args.root, trace, args.rtt_ms, rules, args.log, args.verbose,
+                            LiveClock(args.live_window, args.live_preroll))
         server = TestServer(state, args.port)
     except (OSError, ValueError) as exc:
         parser.error(str(exc))            # exit status 2, nothing printed on stdout

@@ -9,6 +9,7 @@ Run all:          python3 test_server.py
 Run one class:    python3 test_server.py ShapingTests
 """
 
+import calendar
 import http.client
 import json
 import os
@@ -51,6 +52,19 @@ TYPE_FILES = {
     "UPPER.MPD": "application/dash+xml",
 }
 SIZES = (1000, 10_000, 100_000, 250_000, 300_000, 312_500, 750_000, 1_000_000)
+# A VOD stream served live under /live/vod/: five 2 s segments numbered from
+# 10, a discontinuity before the fourth.
+LIVE_FILES = {
+    "media.m3u8": "#EXTM3U\n#EXT-X-VERSION:6\n#EXT-X-TARGETDURATION:2\n#EXT-X-MEDIA-SEQUENCE:10\n"
+                  "#EXT-X-PLAYLIST-TYPE:VOD\n#EXT-X-MAP:URI=\"init.mp4\"\n"
+                  + "".join(("#EXT-X-DISCONTINUITY\n" if i == 3 else "") +
+                            f"#EXTINF:2.000,\ns{i}.m4s\n" for i in range(5))
+                  + "#EXT-X-ENDLIST\n",
+    "master.m3u8": "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=100000\nmedia.m3u8\n",
+    "s0.m4s": "segment 0\n",
+    "manifest.mpd": '<?xml version="1.0"?>\n<MPD type="static" mediaPresentationDuration="PT10S"'
+                    ' maxSegmentDuration="PT2.0S"><Period/></MPD>\n',
+}
 
 
 def content(size):
@@ -73,6 +87,10 @@ def setUpModule():
         f.write(content(10_000))
     with open(os.path.join(MEDIA, "empty.bin"), "wb"):
         pass
+    os.makedirs(os.path.join(MEDIA, "vod"))
+    for name, text in LIVE_FILES.items():
+        with open(os.path.join(MEDIA, "vod", name), "w") as f:
+            f.write(text)
     with open(os.path.join(OUTSIDE, "secret.txt"), "w") as f:
         f.write("secret\n")
     os.symlink(os.path.join(OUTSIDE, "secret.txt"), os.path.join(MEDIA, "escape.txt"))
@@ -731,6 +749,107 @@ class ControlTests(ServerTestCase):
         self.assertEqual(server.wait_exit(5), 0)
         self.assertTrue(port_is_closed(server.port))
         self.assertEqual(server.stop().strip(), "")
+
+
+# --------------------------------------------------------------------------
+# Live streams under /live/
+# --------------------------------------------------------------------------
+
+def playlist_lines(server, path):
+    resp, body, _ = fetch(server, path)
+    assert resp.status == 200, resp.status
+    assert resp.getheader("Cache-Control") == "no-cache"
+    return body.decode().splitlines()
+
+
+class LiveTests(ServerTestCase):
+
+    def live(self, **config):
+        status, reply = self.server.control("live", config)
+        self.assertEqual(status, 200, reply)
+
+    def window(self, **config):
+        """(media sequence, discontinuity sequence, segment URIs, ended),
+        after setting the live configuration if given (which restarts live
+        time)."""
+        if config:
+            self.live(**config)
+        lines = playlist_lines(self.server, "/live/vod/media.m3u8")
+        self.assertEqual(lines[0], "#EXTM3U")
+        self.assertNotIn("#EXT-X-PLAYLIST-TYPE:VOD", lines)
+        self.assertIn('#EXT-X-MAP:URI="init.mp4"', lines)
+        tag = lambda name: int(next(l for l in lines if l.startswith(name)).split(":")[1])
+        return (tag("#EXT-X-MEDIA-SEQUENCE"), tag("#EXT-X-DISCONTINUITY-SEQUENCE"),
+                [l for l in lines if not l.startswith("#")], lines[-1] == "#EXT-X-ENDLIST")
+
+    def test_the_window_slides_with_what_is_published(self):
+        # 4.5 s published: two whole segments
+        self.assertEqual(self.window(window=2, preroll=4.5), (10, 0, ["s0.m4s", "s1.m4s"], False))
+        # 6.2 s: three, of which the window lists the last two
+        self.assertEqual(self.window(window=2, preroll=6.2), (11, 0, ["s1.m4s", "s2.m4s"], False))
+        # everything: ENDLIST; the discontinuity before s3 is still listed
+        seq, disc, uris, ended = self.window(window=2, preroll=10.5)
+        self.assertEqual((seq, disc, uris, ended), (13, 0, ["s3.m4s", "s4.m4s"], True))
+        # once s3 has left the window, its discontinuity is counted instead
+        self.assertEqual(self.window(window=1, preroll=10.5), (14, 1, ["s4.m4s"], True))
+        # window 0: everything published
+        self.assertEqual(self.window(window=0, preroll=6.2)[2], ["s0.m4s", "s1.m4s", "s2.m4s"])
+
+    def test_the_window_grows_with_time(self):
+        self.assertEqual(self.window(window=3, preroll=3.8)[2], ["s0.m4s"])
+        time.sleep(0.4)         # 4.2 s published
+        self.assertEqual(self.window()[2], ["s0.m4s", "s1.m4s"])
+        state = self.server.control("state", method="GET")[1]["live"]
+        self.assertEqual((state["window"], state["preroll"]), (3, 3.8))
+        self.assertGreater(state["published_s"], 4.1)
+        # a reset starts live time again
+        self.server.control("reset")
+        state = self.server.control("state", method="GET")[1]["live"]
+        self.assertLess(state["published_s"], 3.8 + 0.3)
+
+    def test_masters_and_segments_pass_through(self):
+        self.live(window=2, preroll=0)
+        resp, body, _ = fetch(self.server, "/live/vod/master.m3u8")
+        self.assertEqual((resp.status, body.decode()), (200, LIVE_FILES["master.m3u8"]))
+        resp, body, _ = fetch(self.server, "/live/vod/s0.m4s", headers={"Range": "bytes=0-6"})
+        self.assertEqual((resp.status, body), (206, b"segment"))
+        self.assertEqual(fetch(self.server, "/live/vod/nothing.m3u8")[0].status, 404)
+        self.assertEqual(fetch(self.server, "/live/vod/../vod/media.m3u8")[0].status, 403)
+        # nothing published yet: a live playlist without segments
+        lines = playlist_lines(self.server, "/live/vod/media.m3u8")
+        self.assertFalse([l for l in lines if not l.startswith("#")])
+        self.assertNotIn("#EXT-X-ENDLIST", lines)
+
+    def test_an_mpd_becomes_dynamic(self):
+        self.live(window=3, preroll=5)
+        resp, body, _ = fetch(self.server, "/live/vod/manifest.mpd")
+        text = body.decode()
+        self.assertEqual(resp.status, 200)
+        self.assertIn('type="dynamic"', text)
+        self.assertNotIn('type="static"', text)
+        self.assertIn('timeShiftBufferDepth="PT6S"', text)
+        self.assertIn('mediaPresentationDuration="PT10S"', text)
+        ast = text.split('availabilityStartTime="')[1].split('"')[0]
+        self.assertRegex(ast, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        started = calendar.timegm(time.strptime(ast[:19], "%Y-%m-%dT%H:%M:%S")) + float(ast[19:-1])
+        self.assertAlmostEqual(started, time.time() - 5, delta=1.0)
+
+    def test_faults_and_the_log_see_live_paths(self):
+        self.set_faults({"match": "/live/*.m3u8", "action": "status", "status": 503, "times": 1})
+        self.assertEqual(fetch(self.server, "/live/vod/media.m3u8")[0].status, 503)
+        self.assertEqual(fetch(self.server, "/live/vod/media.m3u8")[0].status, 200)
+        log = self.server.log()
+        self.assertEqual([(e["path"], e["status"], e["fault"]) for e in log],
+                         [("/live/vod/media.m3u8", 503, "status"),
+                          ("/live/vod/media.m3u8", 200, None)])
+
+    def test_bad_live_configuration(self):
+        for body in ({"window": -1}, {"preroll": "long"}, {"windows": 3}, [1]):
+            self.assertEqual(self.server.control("live", body)[0], 400, body)
+        proc = subprocess.run([sys.executable, SERVER, "--root", MEDIA, "--live-window", "-2"],
+                              capture_output=True, text=True, timeout=30)
+        self.assertEqual(proc.returncode, 2)
+        self.assertIn("--live-window", proc.stderr)
 
 
 # --------------------------------------------------------------------------
