@@ -105,7 +105,10 @@ HASP_API hasp_err hasp_session_step(hasp_session *s, int max_wait_ms);
 /* Start and step until the end: the blocking way. */
 HASP_API hasp_err hasp_session_run(hasp_session *s);
 
-/* Ask a running session to stop; safe from any thread or a signal handler. */
+/* Ask a running session to stop; safe from any thread or a signal handler.
+ * A load under way is ended within about 0.1 s, also the manifest's in
+ * hasp_session_open (called from another thread), which then fails with
+ * HASP_ERR_ABORTED. */
 HASP_API void hasp_session_stop(hasp_session *s);
 
 /*

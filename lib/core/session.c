@@ -189,9 +189,11 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     s->net = NULL;
     if ((err = net_new(&s->net, &ncfg, s->err)) != HASP_OK)
         return err;
-    /* Manifests and playlists get the segments' retries (Failure policy). */
+    /* Manifests and playlists get the segments' retries (Failure policy);
+     * hasp_session_stop from another thread ends a load under way. */
+    s->loader_src = (fetch_source){ .net = s->net, .cancel = &s->stop_requested };
     s->loader.fetch = fetch_document;
-    s->loader.opaque = s->net;
+    s->loader.opaque = &s->loader_src;
     if ((err = mf_load(&s->loader, url, &s->pres, s->err)) != HASP_OK)
         return err;
     err = select_groups(s);

@@ -13,6 +13,7 @@
 #include "net/net.h"
 #include "output/sink.h"
 #include "output/tap.h"
+#include "sched/fetch.h"
 #include "sched/sched.h"
 
 typedef struct session_opts {
@@ -95,6 +96,7 @@ struct hasp_session {
     char *io_prefix;            /* io.prefix points here */
     void *io_opaque;
     mf_loader loader;
+    fetch_source loader_src;    /* the loader's opaque: the net, stop_requested */
     mf_presentation *pres;
     abr *abr;
     struct hasp_abr_callbacks abr_cb;   /* used when set: on_rate_adaptation != NULL */

@@ -1,6 +1,5 @@
 #include "sched/fetch.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +28,12 @@ void fetch_ctl_destroy(fetch_ctl *ctl)
     pthread_cond_destroy(&ctl->wake);
 }
 
+/* Call with ctl->lock held. */
+static int ctl_stopped(const fetch_ctl *ctl)
+{
+    return ctl->stop || (ctl->cancel && atomic_load(ctl->cancel));
+}
+
 void fetch_ctl_stop(fetch_ctl *ctl)
 {
     pthread_mutex_lock(&ctl->lock);
@@ -41,11 +46,15 @@ void fetch_ctl_stop(fetch_ctl *ctl)
 
 int fetch_ctl_sleep(fetch_ctl *ctl, double s)
 {
-    struct timespec deadline = clk_deadline(s);
+    double end = clk_now() + s;
     pthread_mutex_lock(&ctl->lock);
-    while (!ctl->stop && pthread_cond_timedwait(&ctl->wake, &ctl->lock, &deadline) != ETIMEDOUT)
-        ;
-    int go = !ctl->stop;
+    for (double left; !ctl_stopped(ctl) && (left = end - clk_now()) > 0;) {
+        /* Woken by fetch_ctl_stop; the cancel flag is looked at in steps. */
+        struct timespec step = clk_deadline(left < WATCH_PERIOD_MS / 1000.0
+                                                ? left : WATCH_PERIOD_MS / 1000.0);
+        pthread_cond_timedwait(&ctl->wake, &ctl->lock, &step);
+    }
+    int go = !ctl_stopped(ctl);
     pthread_mutex_unlock(&ctl->lock);
     return go;
 }
@@ -68,18 +77,24 @@ static void on_progress(void *opaque, int64_t done, int64_t total, double elapse
     pthread_mutex_unlock(&ctl->lock);
 }
 
-/* Wait for the transfer, showing its progress to the watcher meanwhile: the
- * watcher runs here, not on the network thread, so a slow one delays only
- * its own group. */
+/* Wait for the transfer, aborting it once the cancel flag is set, and
+ * showing its progress to the watcher (if any) meanwhile: the watcher runs
+ * here, not on the network thread, so a slow one delays only its own group. */
 static const net_result *watch_transfer(fetch_ctl *ctl, net_req *req, fetch_job *job)
 {
     const net_result *res;
+    int cancelled = 0;
     while (!(res = net_wait_for(req, WATCH_PERIOD_MS / 1000.0))) {
         pthread_mutex_lock(&ctl->lock);
         int64_t done = ctl->done, total = ctl->total;
         double elapsed = ctl->elapsed;
+        int stop = ctl_stopped(ctl);
         pthread_mutex_unlock(&ctl->lock);
-        if (done > 0 && !job->watch_aborted && job->watch(job->opaque, done, total, elapsed)) {
+        if (stop && !cancelled) {
+            cancelled = 1;
+            net_abort(req);
+        } else if (job->watch && done > 0 && !job->watch_aborted &&
+                   job->watch(job->opaque, done, total, elapsed)) {
             job->watch_aborted = 1;
             net_abort(req);
         }
@@ -131,10 +146,10 @@ static void attempt(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, const 
     pthread_mutex_lock(&ctl->lock);
     ctl->req = req;
     ctl->done = ctl->total = 0;
-    if (ctl->stop)
+    if (ctl_stopped(ctl))
         net_abort(req);
     pthread_mutex_unlock(&ctl->lock);
-    *res = job->watch ? *watch_transfer(ctl, req, job) : *net_wait(req);
+    *res = *watch_transfer(ctl, req, job);
     if (job->want_final_url && res->err == HASP_OK) {
         free(job->final_url);
         job->final_url = strdup(res->final_url ? res->final_url : url);
@@ -273,13 +288,15 @@ hasp_err fetch_document_ctl(fetch_ctl *ctl, net *n, const char *url, mf_range ra
     return HASP_OK;
 }
 
-hasp_err fetch_document(void *n, const char *url, mf_range range, char **data, size_t *len,
+hasp_err fetch_document(void *src, const char *url, mf_range range, char **data, size_t *len,
                         char **final_url, char *errbuf)
 {
+    const fetch_source *fs = src;
     fetch_ctl ctl;
     if (fetch_ctl_init(&ctl) != HASP_OK)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
-    hasp_err err = fetch_document_ctl(&ctl, n, url, range, data, len, final_url, errbuf);
+    ctl.cancel = fs->cancel;
+    hasp_err err = fetch_document_ctl(&ctl, fs->net, url, range, data, len, final_url, errbuf);
     fetch_ctl_destroy(&ctl);
     return err;
 }

@@ -10,6 +10,7 @@
 #define HASP_SCHED_FETCH_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "core/log.h"
 #include "net/net.h"
@@ -22,6 +23,9 @@ typedef struct fetch_ctl {
     net_req *req;               /* transfer under way, aborted on stop */
     int64_t done, total;        /* its progress: body bytes, -1 unknown total */
     double elapsed;
+    /* Stops it too once set, and is set without the lock (hasp_session_stop
+     * may run in a signal handler): looked at every 100 ms. NULL: none. */
+    const atomic_int *cancel;
 } fetch_ctl;
 
 hasp_err fetch_ctl_init(fetch_ctl *ctl);
@@ -76,9 +80,16 @@ hasp_err fetch_run(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, size_t 
  * stopped through ctl: the body of an mf_fetch_fn. */
 hasp_err fetch_document_ctl(fetch_ctl *ctl, net *n, const char *url, mf_range range,
                             char **data, size_t *len, char **final_url, char *errbuf);
-/* The mf_fetch_fn of a session's loader (opaque: its net): the same, not
- * stoppable, so bounded by the retry window and the stall timeout. */
-hasp_err fetch_document(void *n, const char *url, mf_range range, char **data, size_t *len,
+/* Where fetch_document fetches, and the flag that stops it (may be NULL). */
+typedef struct fetch_source {
+    net *net;
+    const atomic_int *cancel;
+} fetch_source;
+
+/* The mf_fetch_fn of a session's loader (opaque: a fetch_source): the same,
+ * stopped by the source's flag, for loads on the application's thread
+ * (opening, probing). The download loops load through their own fetch_ctl. */
+hasp_err fetch_document(void *src, const char *url, mf_range range, char **data, size_t *len,
                         char **final_url, char *errbuf);
 
 #endif

@@ -21,6 +21,8 @@ typedef struct sched_live sched_live;
 struct sched_group {
     sched_cfg cfg;
     fetch_cfg fcfg;
+    mf_loader loader;           /* cfg.loader's, fetching through ctl (cfg.loader
+                                 * points here) */
     bqueue *chunks;
     pthread_t thread;
     int started;

@@ -451,10 +451,20 @@ static void *group_thread(void *opaque)
 
 /* ---- lifetime */
 
+/* The loader's fetch on this loop's thread: playlists and index boxes go
+ * through the loop's fetch_ctl, so that stopping it aborts them as it
+ * aborts segments, instead of waiting out their retries. */
+static hasp_err group_fetch(void *opaque, const char *url, mf_range range, char **data,
+                            size_t *len, char **final_url, char *errbuf)
+{
+    sched_group *sg = opaque;
+    return fetch_document_ctl(&sg->ctl, sg->cfg.net, url, range, data, len, final_url, errbuf);
+}
+
 hasp_err sched_group_new(sched_group **out, mf_group *g, const sched_cfg *cfg, bqueue *chunks)
 {
     if (g->n_qualities == 0 || !g->period || !g->period->presentation || !cfg->abr ||
-        cfg->slot < 0 || cfg->slot >= SCHED_MAX_GROUPS)
+        !cfg->loader || cfg->slot < 0 || cfg->slot >= SCHED_MAX_GROUPS)
         return HASP_ERR_INVALID;
     sched_group *sg = calloc(1, sizeof(*sg));
     if (!sg)
@@ -465,6 +475,10 @@ hasp_err sched_group_new(sched_group **out, mf_group *g, const sched_cfg *cfg, b
     }
     sg->g = g;
     sg->cfg = *cfg;
+    sg->loader = *cfg->loader;
+    sg->loader.fetch = group_fetch;
+    sg->loader.opaque = sg;
+    sg->cfg.loader = &sg->loader;
     sg->fcfg = (fetch_cfg){ .net = cfg->net, .log = cfg->log, .max_attempts = cfg->max_attempts,
                             .max_bytes = cfg->max_segment_bytes };
     sg->chunks = chunks;

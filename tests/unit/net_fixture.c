@@ -161,6 +161,19 @@ int ts_post(const ts_server *ts, const char *what, const char *body)
 
 int ts_faults(const ts_server *ts, const char *json) { return ts_post(ts, "faults", json); }
 
+int ts_seen(const ts_server *ts)
+{
+    grow g = { 0 };
+    int seen = -1;
+    if (control(ts, "state", NULL, &g) == 0 && g.data) {
+        seen = 0;
+        for (const char *p = g.data; (p = strstr(p, "\"seen\":")); p++)
+            seen += atoi(p + strlen("\"seen\":"));
+    }
+    free(g.data);
+    return seen;
+}
+
 static const char *field(const char *line, const char *end, const char *key)
 {
     char pat[32];

@@ -26,6 +26,9 @@ void ts_stop(ts_server *ts);
 int ts_post(const ts_server *ts, const char *what, const char *body);
 /* Replace the fault rules with json (a list or one rule). */
 int ts_faults(const ts_server *ts, const char *json);
+/* The requests the fault rules have matched, in all, or -1: a request counts
+ * as soon as it arrives, while a stalled one is logged only when it ends. */
+int ts_seen(const ts_server *ts);
 
 /* One line of the server's request log. */
 typedef struct ts_req {
