@@ -47,6 +47,14 @@ HASP_API const char *hasp_version(void);
 
 typedef struct hasp_session hasp_session;
 
+/*
+ * The first call also sets FFmpeg's log callback, once per process
+ * (av_log_set_callback): messages about hasp's demuxers and decoders go to
+ * their session's log (tool "ffmpeg", quiet by default) and a decoder's
+ * errors count as damaged media (an "error" event, fatal false); messages
+ * of any other FFmpeg context go to FFmpeg's default callback, as without
+ * hasp. An application with its own callback sets it after this call.
+ */
 HASP_API hasp_err hasp_session_new(hasp_session **out);
 HASP_API void hasp_session_free(hasp_session *s);
 
@@ -82,7 +90,10 @@ HASP_API const char *hasp_session_error(const hasp_session *s);
  *                    bola, dynamic, cycle; default dynamic) or a .lua file
  *   abr_dir DIR      where built-in scripts are looked up (default: where
  *                    they are installed, or $HASP_ABR_DIR)
- *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"
+ *   log SPEC         "tool@level,..." e.g. "net@debug,all@warning"; tools:
+ *                    core, net, manifest, sched, abr, media, output, ffmpeg
+ *                    (FFmpeg's messages); levels: quiet, error, warning,
+ *                    info, debug (default all@warning but ffmpeg@quiet)
  * Options for frames handed to the application are in hasp/output.h.
  * Unknown keys and malformed values fail with HASP_ERR_INVALID.
  */

@@ -8,7 +8,7 @@
 #include "core/error.h"
 
 static const char *const tool_names[LOG_NTOOLS] = {
-    "core", "net", "manifest", "sched", "abr", "media", "output",
+    "core", "net", "manifest", "sched", "abr", "media", "output", "ffmpeg",
 };
 static const char *const level_names[] = { "quiet", "error", "warning", "info", "debug" };
 
@@ -16,6 +16,7 @@ void log_cfg_default(log_cfg *cfg)
 {
     for (int i = 0; i < LOG_NTOOLS; i++)
         cfg->level[i] = LOG_WARNING;
+    cfg->level[LOG_FFMPEG] = LOG_QUIET;
 }
 
 static int lookup(const char *const *names, int n, const char *s, size_t len)
@@ -44,7 +45,7 @@ hasp_err log_cfg_parse(log_cfg *cfg, const char *spec, char *errbuf)
                            "(quiet, error, warning, info, debug)", (int)llen, at + 1);
         if (tool < 0 && !all)
             return hs_fail(errbuf, HASP_ERR_INVALID, "log tool '%.*s' unknown (all, core, "
-                           "net, manifest, sched, abr, media, output)", (int)tlen, p);
+                           "net, manifest, sched, abr, media, output, ffmpeg)", (int)tlen, p);
         for (int i = 0; i < LOG_NTOOLS; i++)
             if (all || i == tool)
                 cfg->level[i] = (log_level)level;

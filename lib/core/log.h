@@ -6,6 +6,7 @@
 
 typedef enum log_tool {
     LOG_CORE, LOG_NET, LOG_MANIFEST, LOG_SCHED, LOG_ABR, LOG_MEDIA, LOG_OUTPUT,
+    LOG_FFMPEG,     /* FFmpeg's own messages about hasp's decoders and demuxers */
     LOG_NTOOLS
 } log_tool;
 
@@ -15,6 +16,8 @@ typedef struct log_cfg {
     log_level level[LOG_NTOOLS];
 } log_cfg;
 
+/* Every tool at warning but ffmpeg, quiet: what FFmpeg complains of
+ * (damaged media, a failure) hasp reports in its own words. */
 void log_cfg_default(log_cfg *cfg);
 
 /* Apply "tool@level[,tool@level...]"; tool "all" sets every tool. */

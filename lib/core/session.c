@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/session.h"
+#include "media/avlog.h"
 #include "sched/fetch.h"
 
 const char *hasp_version(void) { return HASP_VERSION_STRING; }
@@ -28,6 +29,7 @@ hasp_err hasp_session_new(hasp_session **out)
     hasp_session *s = calloc(1, sizeof(*s));
     if (!s)
         return HASP_ERR_NOMEM;
+    media_avlog_install();  /* FFmpeg's messages into the sessions' logs (media/avlog.h) */
     session_opts_default(&s->opts);
     log_cfg_default(&s->log);
     ev_init(&s->ev);

@@ -47,6 +47,8 @@ static hasp_err open_codec(decoder *dec, const AVCodecParameters *par, char *err
     dec->ctx->pkt_timebase = CLOCK_TB;
     if (dec->skip_nonkey)
         dec->ctx->skip_frame = AVDISCARD_NONKEY;
+    dec->ctx->opaque = &dec->avlog;
+    media_avlog_register(&dec->avlog);
     int rc = avcodec_open2(dec->ctx, codec, NULL);
     if (rc < 0)
         return hs_fail(errbuf, HASP_ERR_DECODE, "cannot open the %s decoder: %s", codec->name,
@@ -232,5 +234,6 @@ hasp_err decoder_decode(decoder *dec, const clock_pkt *cp)
 void decoder_close(decoder *dec)
 {
     free_codec(dec);
+    media_avlog_unregister(&dec->avlog);
     av_frame_free(&dec->frame);
 }

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 
 #include "core/error.h"
+#include "media/avlog.h"
 #include "media/clockmap.h"
 #include "media/media.h"
 
@@ -23,6 +24,8 @@ typedef struct decoder {
     double next_pts;                /* for frames without a timestamp */
     atomic_uint_fast64_t frames, samples, errors, trimmed; /* read by other threads */
     uint64_t concealed;             /* frames made up for broken data (its thread's) */
+    media_avlog avlog;              /* FFmpeg's messages about ctx, its errors counted
+                                     * (init before the first decoder_prepare) */
 } decoder;
 
 /* Make dec ready for a run whose stream has par; drains and replaces the

@@ -1,4 +1,5 @@
 list(APPEND HASP_SOURCES
+  media/avlog.c
   media/chunk.c
   media/chunkio.c
   media/clockmap.c

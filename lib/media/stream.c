@@ -21,6 +21,7 @@ struct media_stream {
     decoder dec[MEDIA_NOUTS];
     chunk_reader reader;
     clockmap clock;
+    media_avlog demux_log;  /* FFmpeg's messages about the demuxer */
     interleave il;          /* resolved packets, put in decoding order */
     media_timeline *tl;
     int is_master;          /* counted among tl's masters */
@@ -77,13 +78,15 @@ static uint64_t damage(const media_stream *ms)
 {
     uint64_t n = ms->corrupt_pkts;
     for (int i = 0; i < MEDIA_NOUTS; i++)
-        n += ms->dec[i].errors + ms->dec[i].concealed;
+        n += ms->dec[i].errors + ms->dec[i].concealed + ms->dec[i].avlog.errors;
     return n;
 }
 
 /* Broken data the demuxer and decoders got past (corrupt packets, frames
- * the codec rejected or concealed): one report per segment at most, with
- * what came since the last. */
+ * the codec rejected or concealed, errors it logged): one report per
+ * segment at most, with what came since the last. Counted from FFmpeg's log
+ * too: its frame threads mark a concealed frame or not, as they race, but
+ * always log the error behind it. */
 static void report_damage(media_stream *ms)
 {
     uint64_t now = damage(ms);
@@ -92,11 +95,18 @@ static void report_damage(media_stream *ms)
     char msg[160];
     const decoder *d = &ms->dec[ms->dec[MEDIA_OUT_VIDEO].ctx ? MEDIA_OUT_VIDEO : MEDIA_OUT_AUDIO];
     snprintf(msg, sizeof(msg), "damaged media near %.3f s: %llu problems (corrupt packets, "
-             "frames rejected or concealed by the decoder), playing on", d->next_pts,
+             "decoding errors, frames rejected or concealed), playing on", d->next_pts,
              (unsigned long long)(now - ms->damage_reported));
     ms->damage_reported = now;
     ms->damage_seq = ms->reader.seq;
     report(ms, msg);
+}
+
+/* At the end of a run or of the stream: even in the segment last reported. */
+static void report_last_damage(media_stream *ms)
+{
+    ms->damage_seq = 0;
+    report_damage(ms);
 }
 
 /* The manifest's codecs string for the run's quality against what output
@@ -186,6 +196,7 @@ static hasp_err open_run(media_stream *ms, AVFormatContext **fmt, AVIOContext **
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
     (*fmt)->pb = *avio;
     (*fmt)->flags |= AVFMT_FLAG_CUSTOM_IO;
+    (*fmt)->opaque = &ms->demux_log;
     int rc = avformat_open_input(fmt, NULL, NULL, NULL);
     if (rc < 0)
         return hs_fail(errbuf, HASP_ERR_DECODE, "cannot demux segment: %s", av_err2str(rc));
@@ -264,8 +275,7 @@ static hasp_err demux_packets(media_stream *ms, AVFormatContext *fmt,
      * decoders, which the next run may replace. */
     clockmap_flush(&ms->clock);
     hasp_err flushed = decode_ready(ms, NULL);
-    ms->damage_seq = 0;     /* the run's last damage is reported even in its last segment */
-    report_damage(ms);
+    report_last_damage(ms);
     return err != HASP_OK ? err : flushed;
 }
 
@@ -301,6 +311,8 @@ static void *stream_thread(void *opaque)
     }
     for (int i = 0; i < MEDIA_NOUTS && err == HASP_OK && !ms->reader.aborted; i++)
         err = decoder_decode(&ms->dec[i], NULL);
+    if (!ms->reader.aborted)
+        report_last_damage(ms); /* what the decoders' last frames had */
     stop_mastering(ms);
     for (int i = 0; i < MEDIA_NOUTS; i++)
         if (ms->dec[i].out)
@@ -333,7 +345,10 @@ hasp_err media_stream_new(media_stream **out, const char *name, bqueue *chunks,
         ms->dec[i].out = outs[i];
         ms->dec[i].log = log;
         ms->dec[i].name = ms->dec_names[i];
+        media_avlog_init(&ms->dec[i].avlog, log, ms->dec_names[i]);
     }
+    media_avlog_init(&ms->demux_log, log, ms->name);
+    media_avlog_register(&ms->demux_log);
     ms->log = log;
     ms->ev = ev;
     chunkio_init(&ms->reader, chunks);
@@ -381,6 +396,7 @@ void media_stream_free(media_stream *ms)
         decoder_close(&ms->dec[i]);
     clockmap_free(&ms->clock);
     interleave_free(&ms->il);
+    media_avlog_unregister(&ms->demux_log);
     chunkio_clear(&ms->reader);
     media_timeline_unref(ms->tl);
     pthread_mutex_destroy(&ms->lock);

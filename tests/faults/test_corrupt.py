@@ -95,20 +95,16 @@ class CorruptMediaTests(FaultCase):
                 return without_parameter_sets(f.read())
 
         self.spoil("dash-number", BAD, swap)
-        # The H.264 decoder conceals the segment every time; whether the
-        # concealed frames carry FFmpeg's decode_error_flags (what the error
-        # event comes from) races with its frame threads, so the event is
-        # asked of one run in three (README: Failure policy, known limits).
-        runs = []
-        for _ in range(3):
-            run = self.play_spoiled("dash-number/manifest.mpd")
-            self.assert_played(run, "720p segment after the 240p init",
-                               self.info["video_frames"] - SEGMENT_FRAMES)
-            runs.append(run)
-            if run.errors(False):
-                break
-        self.assertTrue(runs[-1].errors(False), "no error event in 3 runs\n%s" %
-                        runs[-1].describe())
+        # The H.264 decoder conceals the segment every time, but whether
+        # its frame threads mark a concealed frame races; the errors it
+        # logs do not, and count as damage (lib/media/avlog.c): the event
+        # comes on every run.
+        run = self.play_spoiled("dash-number/manifest.mpd")
+        self.assert_played(run, "720p segment after the 240p init",
+                           self.info["video_frames"] - SEGMENT_FRAMES)
+        self.assertTrue(run.errors(False), "no error event\n%s" % run.describe())
+        # FFmpeg's own lines go through hasp's log, off by default.
+        self.assertNotIn(" @ 0x", run.stderr, run.describe())
 
     def test_truncated_moof(self):
         def cut(data):

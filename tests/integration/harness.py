@@ -62,9 +62,7 @@ class Run:
         return out
 
 
-# lib/media/decoder.c logs every frame it hands on at media@debug. Not
-# anchored: FFmpeg's own log writes its "[mpegts @ 0x...] " prefix apart
-# from its message, so a line of ours may follow it on the same line.
+# lib/media/decoder.c logs every frame it hands on at media@debug.
 FRAME_LINE = re.compile(r"\[media:debug\] ([^\]]+?): (video|audio) frame pts (\S+) "
                         r"duration (\S+) quality (\d+)$")
 

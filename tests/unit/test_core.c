@@ -92,10 +92,15 @@ static void log_spec_parsing(void **state)
 {
     log_cfg cfg;
     log_cfg_default(&cfg);
+    assert_int_equal(cfg.level[LOG_MEDIA], LOG_WARNING);
+    assert_int_equal(cfg.level[LOG_FFMPEG], LOG_QUIET);
     char err[HASP_ERRBUF];
     assert_int_equal(log_cfg_parse(&cfg, "all@error,net@debug", err), HASP_OK);
     assert_int_equal(cfg.level[LOG_NET], LOG_DEBUG);
     assert_int_equal(cfg.level[LOG_MEDIA], LOG_ERROR);
+    assert_int_equal(cfg.level[LOG_FFMPEG], LOG_ERROR);
+    assert_int_equal(log_cfg_parse(&cfg, "ffmpeg@debug", err), HASP_OK);
+    assert_int_equal(cfg.level[LOG_FFMPEG], LOG_DEBUG);
     assert_int_equal(log_cfg_parse(&cfg, "net", err), HASP_ERR_INVALID);
     assert_non_null(strstr(err, "TOOL@LEVEL"));
     assert_int_equal(log_cfg_parse(&cfg, "disk@debug", err), HASP_ERR_INVALID);
