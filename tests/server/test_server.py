@@ -267,6 +267,14 @@ class ServerTestCase(unittest.TestCase):
     def setUp(self):
         self.server.reset()
 
+    def first_logged(self, within=5):
+        """The first log line, once written (an aborted response is logged
+        when the server finds its client gone)."""
+        deadline = time.monotonic() + within
+        while not self.server.log() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return self.server.log()[0]
+
     def assertDuration(self, actual, expected, tolerance=TOLERANCE):
         low, high = expected * (1 - tolerance), expected * (1 + tolerance)
         self.assertTrue(low <= actual <= high,
@@ -418,10 +426,7 @@ class StaticTests(ServerTestCase):
         while received < 20_000:
             received += len(sock.recv(4096))
         sock.close()
-        deadline = time.monotonic() + 5
-        while not self.server.log() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        entry = self.server.log()[0]
+        entry = self.first_logged()
         self.assertTrue(entry["aborted"])
         self.assertEqual(entry["status"], 200)
         self.assertLess(entry["bytes"], 300_000)
@@ -545,10 +550,7 @@ class FaultTests(ServerTestCase):
         sock.sendall(b"GET /f10000.bin HTTP/1.1\r\nHost: x\r\n\r\n")
         time.sleep(1.0)
         sock.close()
-        deadline = time.monotonic() + 5
-        while not self.server.log() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        entry = self.server.log()[0]
+        entry = self.first_logged()
         self.assertTrue(entry["aborted"])
         self.assertEqual(entry["fault"], "trickle")
         self.assertGreater(entry["bytes"], 3)
