@@ -27,6 +27,8 @@ static const char usage[] =
     "                        paced in real time (default: a window, with sound)\n"
     "  --fast                with --headless: decode as fast as possible, not in\n"
     "                        real time\n"
+    "  --no-sound            a window without sound: no audio device is opened and\n"
+    "                        the picture keeps the wall clock\n"
     "  --duration S          stop after S seconds of media (default: play to the end)\n"
     "  --max-buffer S        keep at most S seconds downloaded ahead (default 30)\n"
     "  --play-buffer S       start or resume once S seconds are buffered (default 2)\n"
@@ -172,6 +174,8 @@ int main(int argc, char **argv)
             headless = hasp_session_set(s, "headless", "1") == HASP_OK;
         else if (strcmp(a, "--fast") == 0)
             fast = hasp_session_set(s, "fast", "1") == HASP_OK;
+        else if (strcmp(a, "--no-sound") == 0)
+            hasp_session_set(s, "sound", "0");
         else if (strcmp(a, "--no-status") == 0)
             show_status = 0;
         else if (k < n && i + 1 >= argc)

@@ -166,6 +166,19 @@ class DisplayTest(unittest.TestCase):
         self.assertAlmostEqual(end["played_s"], 3, delta=0.2)
         self.assertGreater(end["t"] - first["t"], 4.0, "the picture ran on the wall clock")
 
+    def check_no_sound(self):
+        """--no-sound opens no device: the same slow device, had it been
+        opened, would stretch 3 s of playback to 4.5."""
+        audio = self.audio_file()
+        p = self.play("--duration", "3", "--no-sound", audio_file=audio,
+                      env_extra={"SDL_DISKAUDIODELAY": "32"})
+        first = p.wait_event("first_frame")
+        self.assertEqual(p.finish(), 0, p.stderr)
+        self.assertFalse(os.path.exists(audio), "an audio device was opened")
+        end = p.end()
+        self.assertAlmostEqual(end["played_s"], 3, delta=0.2)
+        self.assertLess(end["t"] - first["t"], 4.0, "the picture waited for a sound clock")
+
     def check_sine(self, path, seconds):
         """At least seconds of the generated sine, on both channels, in the
         disk driver's file."""

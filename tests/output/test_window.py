@@ -35,6 +35,9 @@ class WindowTests(DisplayTest):
         self.assertEqual(p.finish(), 0, p.stderr)
         self.check_sine(audio, 4)
 
+    def test_no_sound_opens_no_device_and_keeps_the_wall_clock(self):
+        self.check_no_sound()
+
     def test_a_device_that_stops_playing_does_not_stop_the_picture(self):
         # One buffer taken every 1.5 s: the device looks dead after a second,
         # and the picture goes on by the wall clock instead of crawling.

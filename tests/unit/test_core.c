@@ -118,12 +118,14 @@ static void session_options_are_checked(void **state)
     assert_int_equal(hasp_session_set(s, "start_quality", "max"), HASP_OK);
     assert_int_equal(hasp_session_set(s, "start_quality", "3"), HASP_OK);
     assert_int_equal(hasp_session_set(s, "headless", "yes"), HASP_OK);
+    assert_int_equal(hasp_session_set(s, "sound", "false"), HASP_OK);
     assert_int_equal(hasp_session_set(s, "min_rate", "0"), HASP_OK);
     assert_int_equal(hasp_session_set(s, "min_rate_window", "2.5"), HASP_OK);
     static const char *const bad[][2] = {
         { "max_buffer", "0" }, { "max_buffer", "-1" }, { "rebuffer", "x" },
         { "duration", "nan" }, { "start_quality", "best" }, { "start_quality", "-3" },
-        { "headless", "maybe" }, { "log", "all@noise" }, { "colour", "red" },
+        { "headless", "maybe" }, { "sound", "loud" }, { "sound", "" },
+        { "log", "all@noise" }, { "colour", "red" },
         { "min_rate", "-1" }, { "min_rate", "1k" }, { "min_rate_window", "0" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
