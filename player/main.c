@@ -175,7 +175,8 @@ int main(int argc, char **argv)
         else if (strcmp(a, "--fast") == 0)
             fast = hasp_session_set(s, "fast", "1") == HASP_OK;
         else if (strcmp(a, "--no-sound") == 0)
-            hasp_session_set(s, "sound", "0");
+            code = hasp_session_set(s, "sound", "0") == HASP_OK ? -1
+                                                                : bad_usage(hasp_session_error(s), NULL);
         else if (strcmp(a, "--no-status") == 0)
             show_status = 0;
         else if (k < n && i + 1 >= argc)
