@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "..", "server", "hasp_testserver.py")
@@ -35,6 +36,22 @@ def server(*args, log=None):
         proc.terminate()
         proc.wait(timeout=10)
         proc.stdout.close()
+
+
+class ServedTestCase(unittest.TestCase):
+    """Tests sharing one test server per class: base, url (the DASH test
+    stream) and media (media.json) are the class's."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.media = media_info()
+        cls.server_cm = server()
+        cls.base = cls.server_cm.__enter__()
+        cls.url = cls.base + "/dash-number/manifest.mpd"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.server_cm.__exit__(None, None, None)
 
 
 class Run:

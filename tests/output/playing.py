@@ -11,11 +11,10 @@ import subprocess
 import sys
 import tempfile
 import time
-import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from harness import HASP, media_info, server  # noqa: E402
+from harness import HASP, ServedTestCase  # noqa: E402
 from xdisplay import Display  # noqa: E402
 
 SUPPRESSIONS = os.path.join(HERE, "lsan.supp")
@@ -87,7 +86,7 @@ class Player:
         self.tmp.cleanup()
 
 
-class DisplayTest(unittest.TestCase):
+class DisplayTest(ServedTestCase):
     """Tests of a program on a test display playing the DASH test stream;
     program and title (its window's) are the class's."""
     program = (HASP, "--no-status")
@@ -95,16 +94,13 @@ class DisplayTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.media = media_info()
+        super().setUpClass()
         cls.display = Display()
-        cls.server_cm = server()
-        cls.base = cls.server_cm.__enter__()
-        cls.url = cls.base + "/dash-number/manifest.mpd"
 
     @classmethod
     def tearDownClass(cls):
-        cls.server_cm.__exit__(None, None, None)
         cls.display.close()
+        super().tearDownClass()
 
     def play(self, *args, **kw):
         p = Player(self.display, self.url, *args, program=self.program, **kw)

@@ -11,7 +11,7 @@ import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "integration"))
-from harness import HASP, media_info, server  # noqa: E402
+from harness import HASP, ServedTestCase  # noqa: E402
 
 # Every option of the CLI contract, with the default --help must state.
 CONTRACT_OPTIONS = {
@@ -88,18 +88,7 @@ STATUS = re.compile(r"^(\d+:\d\d) / (\d+:\d\d|live) \| video q(\d+|-) (\d+\.\d)s
                     r"(\d+) dropped( \| buffering| \| paused)?$")
 
 
-class StatusLineTests(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.media = media_info()
-        cls.server_cm = server()
-        cls.base = cls.server_cm.__enter__()
-        cls.url = cls.base + "/dash-number/manifest.mpd"
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.server_cm.__exit__(None, None, None)
-
+class StatusLineTests(ServedTestCase):
     def test_status_line_on_a_terminal(self):
         code, out = run_on_terminal(self.url, "--duration", "3")
         self.assertEqual(code, 0, out)

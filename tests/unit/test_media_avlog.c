@@ -8,6 +8,7 @@
 
 #include <libavcodec/avcodec.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -51,81 +52,87 @@ static void log_three(void *ctx)
     av_log(ctx, AV_LOG_DEBUG, "details\n");
 }
 
-static void errors_of_a_registered_context_are_counted_and_routed(void **state)
+/* A session's log at its defaults and one registered media_avlog. */
+typedef struct fixture {
+    log_cfg cfg;
+    media_avlog ml;
+    AVCodecContext *ctx;
+} fixture;
+
+static int setup(void **state)
 {
     media_avlog_install();
-    log_cfg cfg;
-    log_cfg_default(&cfg);
+    fixture *f = calloc(1, sizeof(*f));
+    assert_non_null(f);
+    log_cfg_default(&f->cfg);
+    media_avlog_init(&f->ml, &f->cfg, "group 0: video");
+    media_avlog_register(&f->ml);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    media_avlog_unregister(&f->ml);
+    avcodec_free_context(&f->ctx);
+    free(f);
+    return 0;
+}
+
+/* An H.264 decoder context whose messages are f's. */
+static AVCodecContext *routed_context(fixture *f, int frame_threads)
+{
+    f->ctx = h264_context(frame_threads);
+    f->ctx->opaque = &f->ml;
+    return f->ctx;
+}
+
+static void errors_of_a_registered_context_are_counted_and_routed(void **state)
+{
+    fixture *f = *state;
     char err[HASP_ERRBUF];
-    assert_int_equal(log_cfg_parse(&cfg, "ffmpeg@warning", err), HASP_OK);
-    media_avlog ml;
-    media_avlog_init(&ml, &cfg, "group 0: video");
-    media_avlog_register(&ml);
-    AVCodecContext *ctx = h264_context(1);
-    ctx->opaque = &ml;
+    assert_int_equal(log_cfg_parse(&f->cfg, "ffmpeg@warning", err), HASP_OK);
     char out[2048];
-    capture_stderr(log_three, ctx, out, sizeof(out));
-    assert_int_equal(ml.errors, 1);
+    capture_stderr(log_three, routed_context(f, 1), out, sizeof(out));
+    assert_int_equal(f->ml.errors, 1);
     assert_non_null(strstr(out, "[ffmpeg:error] group 0: video: h264: broken slice 7\n"));
     assert_non_null(strstr(out, "[ffmpeg:warning] group 0: video: h264: odd value\n"));
     assert_null(strstr(out, "details"));  /* ffmpeg@warning */
-    media_avlog_unregister(&ml);
-    avcodec_free_context(&ctx);
 }
 
 static void by_default_nothing_is_printed_but_errors_count(void **state)
 {
-    media_avlog_install();
-    log_cfg cfg;
-    log_cfg_default(&cfg);
-    media_avlog ml;
-    media_avlog_init(&ml, &cfg, "group 1: audio");
-    media_avlog_register(&ml);
-    AVCodecContext *ctx = h264_context(1);
-    ctx->opaque = &ml;
+    fixture *f = *state;
     char out[2048];
-    capture_stderr(log_three, ctx, out, sizeof(out));
-    assert_int_equal(ml.errors, 1);
+    capture_stderr(log_three, routed_context(f, 1), out, sizeof(out));
+    assert_int_equal(f->ml.errors, 1);
     assert_string_equal(out, "");
-    media_avlog_unregister(&ml);
-    avcodec_free_context(&ctx);
 }
 
 /* A context that is not hasp's (no opaque, or no longer registered) is
  * left to FFmpeg's default callback and counted nowhere. */
 static void other_contexts_are_not_counted(void **state)
 {
-    media_avlog_install();
-    log_cfg cfg;
-    log_cfg_default(&cfg);
-    media_avlog ml;
-    media_avlog_init(&ml, &cfg, "group 0: video");
-    media_avlog_register(&ml);
-    AVCodecContext *ctx = h264_context(1);
+    fixture *f = *state;
+    f->ctx = h264_context(1);
     int level = av_log_get_level();
     av_log_set_level(AV_LOG_QUIET);     /* what the default callback prints is not ours */
-    av_log(ctx, AV_LOG_ERROR, "not ours\n");
+    av_log(f->ctx, AV_LOG_ERROR, "not ours\n");
     av_log(NULL, AV_LOG_ERROR, "nobody's\n");
-    ctx->opaque = &ml;
-    media_avlog_unregister(&ml);
-    av_log(ctx, AV_LOG_ERROR, "no longer ours\n");
+    f->ctx->opaque = &f->ml;
+    media_avlog_unregister(&f->ml);
+    av_log(f->ctx, AV_LOG_ERROR, "no longer ours\n");
     av_log_set_level(level);
-    assert_int_equal(ml.errors, 0);
-    avcodec_free_context(&ctx);
+    assert_int_equal(f->ml.errors, 0);
 }
 
 /* An IDR slice whose PPS was never sent: the decoder logs an error, on a
  * frame thread, with that thread's copy of the context. */
 static void errors_logged_by_frame_threads_are_counted(void **state)
 {
-    media_avlog_install();
-    log_cfg cfg;
-    log_cfg_default(&cfg);
-    media_avlog ml;
-    media_avlog_init(&ml, &cfg, "group 0: video");
-    media_avlog_register(&ml);
-    AVCodecContext *ctx = h264_context(2);
-    ctx->opaque = &ml;
+    fixture *f = *state;
+    AVCodecContext *ctx = routed_context(f, 2);
     assert_int_equal(avcodec_open2(ctx, ctx->codec, NULL), 0);
     static const uint8_t idr[] = { 0, 0, 0, 1, 0x65, 0x88, 0x84, 0x00, 0x33, 0xff, 0x00, 0x10 };
     AVPacket *pkt = av_packet_alloc();
@@ -144,20 +151,18 @@ static void errors_logged_by_frame_threads_are_counted(void **state)
     avcodec_send_packet(ctx, NULL);
     while (avcodec_receive_frame(ctx, frame) == 0)
         av_frame_unref(frame);
-    assert_true(ml.errors >= 1);
+    assert_true(f->ml.errors >= 1);
     av_frame_free(&frame);
     av_packet_free(&pkt);
-    avcodec_free_context(&ctx);
-    media_avlog_unregister(&ml);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(errors_of_a_registered_context_are_counted_and_routed),
-        cmocka_unit_test(by_default_nothing_is_printed_but_errors_count),
-        cmocka_unit_test(other_contexts_are_not_counted),
-        cmocka_unit_test(errors_logged_by_frame_threads_are_counted),
+        cmocka_unit_test_setup_teardown(errors_of_a_registered_context_are_counted_and_routed, setup, teardown),
+        cmocka_unit_test_setup_teardown(by_default_nothing_is_printed_but_errors_count, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_contexts_are_not_counted, setup, teardown),
+        cmocka_unit_test_setup_teardown(errors_logged_by_frame_threads_are_counted, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
