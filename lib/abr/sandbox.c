@@ -132,9 +132,11 @@ static int sandboxed_setmetatable(lua_State *L)
 
 static void log_text(lua_State *L, log_level level, int first)
 {
+    /* Counted before luaL_buffinit, which may push a box of its own. */
+    int n = lua_gettop(L);
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    for (int i = first, n = lua_gettop(L); i <= n; i++) {
+    for (int i = first; i <= n; i++) {
         if (i > first)
             luaL_addchar(&b, '\t');
         luaL_tolstring(L, i, NULL);
