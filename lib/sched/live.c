@@ -313,6 +313,8 @@ hasp_err live_start(sched_group *sg, uint64_t *number, char *errbuf)
         return err;
     if (sg->cfg.stop_at >= 0 && !sg->live->started)
         sg->cfg.stop_at += start; /* --duration counts from where it starts */
+    if (isnan(sg->first_start))
+        sg->first_start = start; /* the latency before playback starts */
     sg->live->started = 1;
     log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "group %d: live, starting at segment %llu (%.3f s)",
             sg->g->idx, (unsigned long long)*number, start);
