@@ -100,16 +100,19 @@ static hasp_err reload(sched_group *sg, int quality, char *errbuf)
     double t = clk_now();
     hasp_err err = mf_quality_load(sg->cfg.loader, q, errbuf);
     double td = target_duration(q);
+    /* The next load waits from the end of this one: a load that took
+     * retries began its last attempt about then, not at t. */
+    double end = clk_now();
     if (err == HASP_OK) {
         int changed = !had || lq->loaded_at < 0 || newest_number(q) != before;
         lq->loaded_at = t;
-        lq->next_load = t + (changed ? td : td / 2);
+        lq->next_load = end + (changed ? td : td / 2);
         lq->failures = 0;
         return HASP_OK;
     }
     if (!had || err != HASP_ERR_PARSE || ++lq->failures >= LIVE_RELOAD_TRIES)
         return err;
-    lq->next_load = t + td / 2;
+    lq->next_load = end + td / 2;
     log_msg(sg->cfg.log, LOG_SCHED, LOG_INFO, "group %d: %s; keeping the playlist it had, "
             "reloading in %.1f s", sg->g->idx, errbuf, td / 2);
     return HASP_OK;

@@ -75,6 +75,9 @@ class Server:
                       key=lambda r: r["t"])
 
     def stop(self):
+        """Stop the server; final_log is then its whole log, sorted by
+        request time: on shutdown it logs the requests it cuts off (a
+        stall it was still holding after the player gave up)."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -83,6 +86,11 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         self.proc.stdout.close()
+        self.final_log = []
+        if os.path.exists(self.log_path):
+            with open(self.log_path) as f:
+                self.final_log = sorted((json.loads(l) for l in f if l.strip()),
+                                        key=lambda r: r["t"])
         self.tmp.cleanup()
 
 
