@@ -17,6 +17,8 @@
 #define AUDIO_CLOCK_MAX_JUMP_S 1.0
 /* How long a paused step sleeps at most, so that a resume is prompt. */
 #define PAUSED_WAIT_S 0.02
+/* A hole in a live timeline longer than this is skipped, not waited out. */
+#define LIVE_HOLE_S 1.0
 
 hasp_err playback_start(hasp_session *s)
 {
@@ -405,6 +407,40 @@ static double paced_position(hasp_session *s, double now)
     return heard;
 }
 
+/* Whether a download loop left a hole that playback has not jumped yet. */
+static int hole_left(hasp_session *s)
+{
+    int holes = 0;
+    for (int i = 0; i < s->n_groups; i++) {
+        sched_stats st;
+        sched_group_stats(s->groups[i].sched, &st);
+        holes += st.holes;
+    }
+    return holes > s->pb.holes_skipped;
+}
+
+/* A live download loop that fell behind its window jumps ahead, leaving a
+ * hole in the timeline: playback jumps it too, as hls.js's gap controller
+ * does, rather than wait it out on a frozen picture and stay as far
+ * behind the live edge as before. Only such a hole: frames far apart
+ * (key frames only, a slide show) are played at their times. */
+static double skip_hole(hasp_session *s, double pos, double now)
+{
+    playback *pb = &s->pb;
+    media_frame *f = bq_peek(master_queue(s));
+    if (!s->pres->dynamic || !f || f->pts <= pos + LIVE_HOLE_S || !hole_left(s))
+        return pos;
+    pb->holes_skipped++;
+    log_msg(&s->log, LOG_CORE, LOG_INFO, "live: skipping the hole from %.3f s to %.3f s", pos,
+            f->pts);
+    pb->played_base += pos - pb->span_start;
+    pb->span_start = pb->anchor_pos = f->pts;
+    pb->anchor_wall = now;
+    if (s->sink.flush)
+        s->sink.flush(s->sink.ctx);
+    return f->pts;
+}
+
 /* The sink holds its sound while playback does not move. */
 static void sink_hold(hasp_session *s)
 {
@@ -464,7 +500,7 @@ hasp_err playback_step(hasp_session *s, int max_wait_ms)
             double next = fast_next_pts(s, &empty);
             pos = isfinite(next) && next > pos ? next : pos;
         } else {
-            pos = paced_position(s, now);
+            pos = skip_hole(s, paced_position(s, now), now);
         }
         pos = pos < duration_end(s) ? pos : duration_end(s);
         atomic_store(&s->position, pos);

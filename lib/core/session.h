@@ -80,6 +80,7 @@ typedef struct playback {
     double discard_before;      /* frames ending before this are skipped (the seek target) */
     double played_base;         /* media played before the last seek */
     double span_start;          /* position where playing resumed after it */
+    int holes_skipped;          /* live: holes left by download loops, jumped */
     /* what the pipelines stopped by seeks had counted */
     uint64_t decoded_base;
     int switches_base;

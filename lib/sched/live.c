@@ -340,6 +340,9 @@ hasp_err live_next(sched_group *sg, uint64_t *number, int *done, char *errbuf)
     if (*number <= gone)
         *number = gone + 1;
     *done = 0;
+    pthread_mutex_lock(&sg->ctl.lock);
+    sg->stats.holes++;
+    pthread_mutex_unlock(&sg->ctl.lock);
     char text[160];
     snprintf(text, sizeof(text), "group %d fell behind the live window: segment %llu is gone; "
              "going on at segment %llu (%.3f s)", sg->g->idx, (unsigned long long)gone,

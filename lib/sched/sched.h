@@ -53,6 +53,8 @@ typedef struct sched_stats {
     int switches;
     double bitrate_seconds;     /* sum of bandwidth * media duration downloaded */
     double media_seconds;       /* media duration downloaded */
+    int holes;                  /* live: times the loop fell behind its window and went
+                                 * on ahead, leaving a hole in the timeline */
 } sched_stats;
 
 typedef struct sched_group sched_group;

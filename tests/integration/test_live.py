@@ -18,6 +18,7 @@ from harness import HASP, media_info, play, server
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets")
 LATENCY = os.path.join(ASSETS, "abr", "latency.lua")
+LOWEST = os.path.join(ASSETS, "abr", "lowest.lua")
 
 SEG_S = 2.0                  # segment duration (scripts/gen-media.sh)
 EDGE_SEGMENTS = 3            # the player starts this many segments behind the edge
@@ -25,6 +26,8 @@ EARLY_S = 0.25               # how much earlier than published a request may see
                              # (the server's live clock starts before its PORT line)
 
 LATENCY_LINE = re.compile(r"\[abr:info\] script: latency\t([0-9.]+)$")
+SKIP_LINE = re.compile(r"\[core:info\] live: skipping the hole from (\S+) s to (\S+) s$")
+BEHIND = re.compile(r"going on at segment \d+ \((\S+) s\)")
 
 
 def server_log(path):
@@ -150,6 +153,42 @@ class LiveTests(unittest.TestCase):
         self.assertAlmostEqual(end["played_s"], duration, delta=0.3)
         self.assertAlmostEqual(end["position"], segments[0]["media_start"] + duration, delta=0.3)
         self.assertLessEqual(end["stall_s"], 0.5, end)
+
+    def test_a_loop_behind_the_window_jumps_ahead_and_playback_skips_the_hole(self):
+        # A link too slow for the lowest quality (a 2 s segment takes about
+        # 4 s) and a window of two segments: a segment leaves the window
+        # before the loop gets to it.
+        preroll, window, duration = 12, 2, 8
+        with tempfile.TemporaryDirectory() as tmp:
+            log = os.path.join(tmp, "server.jsonl")
+            with server("--live-preroll", str(preroll), "--live-window", str(window),
+                        "--rate-kbps", "280", log=log) as base:
+                run = play(base + "/live/hls-fmp4/master.m3u8", "--abr", LOWEST,
+                           "--duration", str(duration), "--log", "core@info,media@debug",
+                           timeout=90)
+        self.assert_ok(run)
+        behind = [e for e in run.of("error") if "fell behind the live window" in e["message"]]
+        self.assertTrue(behind, run.of("error"))
+        # Each hole: where the loop went on, and playback jumped there.
+        went_on = [float(BEHIND.search(e["message"]).group(1)) for e in behind]
+        skips = [tuple(map(float, m.groups())) for m in map(SKIP_LINE.search,
+                                                            run.stderr.splitlines()) if m]
+        self.assertEqual([to for _, to in skips], went_on, skips)
+        # No frame inside a hole; continuous everywhere else.
+        video = run.frames()["video"]
+        holes = 0.0
+        for a, b in zip(video, video[1:]):
+            if b.pts - a.end > 0.01:
+                self.assertIn(b.pts, went_on, "%r then %r" % (a, b))
+                holes += b.pts - a.end
+            else:
+                self.assertAlmostEqual(a.end, b.pts, delta=0.002, msg="%r then %r" % (a, b))
+        self.assertGreaterEqual(holes, SEG_S - 0.1)
+        # The holes were jumped, not waited out on a frozen picture.
+        end = run.end()
+        first = run.of("segment")[0]["media_start"]
+        self.assertAlmostEqual(end["played_s"], end["position"] - first - holes, delta=0.3)
+        self.assertAlmostEqual(end["position"], first + duration, delta=0.3)
 
     def test_probe_says_live(self):
         preroll, window = 12, 4
