@@ -68,7 +68,10 @@ static int buffers_ready(hasp_session *s)
     for (int i = 0; i < s->n_groups; i++) {
         sched_stats st;
         double level = group_level(s, &s->groups[i], &st);
-        if (!st.finished && level < s->opts.play_buffer)
+        /* A full chunk queue is all the buffer there will be until playback
+         * takes from it: fast mode queues a single segment, which after a
+         * seek into it may hold less than play_buffer. */
+        if (!st.finished && level < s->opts.play_buffer && !queue_full(&s->groups[i].chunks))
             return 0;
     }
     bqueue *q = master_queue(s);
