@@ -206,6 +206,25 @@ hasp_err hasp_session_open(hasp_session *s, const char *url)
     return err;
 }
 
+/* Queue depths. In real time the download loop keeps max_buffer seconds
+ * ahead (the chunk queue's bound is seldom reached) and the decoders work
+ * up to 8 video frames and 64 audio frames (about 1.4 s of AAC) ahead, so
+ * that a slow download or a slow frame does not show. In fast mode no clock
+ * waits: one segment queued (and the next held by the download loop until
+ * there is room) and one video frame besides the one being presented keep
+ * every thread busy; more would only hold memory (a 720p frame is 1.4 MB,
+ * 30 s of its segments 10 MB). Audio in fast mode: 8 frames, longer than
+ * the two video frames, when it has its own group; when one group's
+ * segments carry both, its demuxer may have to get through up to 0.7 s of
+ * sound (MPEG-TS interleaving) before the next picture, and a short audio
+ * queue would make presentation run ahead of the pictures. */
+static size_t chunk_queue_depth(const hasp_session *s) { return s->opts.fast ? 1 : 64; }
+static size_t video_queue_depth(const hasp_session *s) { return s->opts.fast ? 2 : 8; }
+static size_t audio_queue_depth(const hasp_session *s, int separate_audio)
+{
+    return s->opts.fast && separate_audio ? 8 : 64;
+}
+
 /* Wire one group: download loop -> chunk queue -> demux/decode -> frame queues. */
 static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_audio)
 {
@@ -240,7 +259,7 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
     };
     char name[32];
     snprintf(name, sizeof(name), "group %d", pg->g->idx);
-    hasp_err err = bq_init(&pg->chunks, 64);
+    hasp_err err = bq_init(&pg->chunks, chunk_queue_depth(s));
     if (err == HASP_OK)
         err = sched_group_new(&pg->sched, pg->g, &cfg, &pg->chunks);
     if (err == HASP_OK)
@@ -285,17 +304,16 @@ hasp_err hasp_session_start(hasp_session *s)
 /* Also after a seek: each group goes on at the quality it had. */
 hasp_err session_start_groups(hasp_session *s)
 {
-    /* Small frame queues bound memory; audio frames are short, so more of them. */
-    hasp_err err = bq_init(&s->frames[MEDIA_OUT_VIDEO], 8);
+    int separate_audio = s->n_groups > 1;
+    hasp_err err = bq_init(&s->frames[MEDIA_OUT_VIDEO], video_queue_depth(s));
     if (err == HASP_OK)
-        err = bq_init(&s->frames[MEDIA_OUT_AUDIO], 64);
+        err = bq_init(&s->frames[MEDIA_OUT_AUDIO], audio_queue_depth(s, separate_audio));
     /* HLS anchors are the new pipelines' own: after a seek, discontinuity
      * domains count from the new position. */
     if (err == HASP_OK)
         err = media_timeline_new(&s->timeline);
     if (err != HASP_OK)
         return session_fail(s, err, "out of memory");
-    int separate_audio = s->n_groups > 1;
     for (int i = 0; i < s->n_groups && err == HASP_OK; i++)
         err = start_group(s, &s->groups[i], separate_audio);
     return err;
