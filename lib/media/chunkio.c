@@ -92,6 +92,12 @@ static int chunkio_read(void *opaque, uint8_t *buf, int size)
     return (int)n;
 }
 
+const media_chunk *chunkio_peek_run(chunk_reader *rd)
+{
+    void *next = NULL;
+    return bq_peek_wait(rd->q, &next, -1) == HASP_OK ? next : NULL;
+}
+
 void chunkio_clear(chunk_reader *rd)
 {
     media_chunk_free(rd->cur);

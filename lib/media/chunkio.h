@@ -45,6 +45,9 @@ void chunkio_avio_free(struct AVIOContext **avio);
 /* Whether the demuxer reading avio gets bytes (or the end of its run)
  * without waiting for a chunk still downloading. */
 int chunkio_ready(const chunk_reader *rd, const struct AVIOContext *avio);
+/* The chunk the next run starts with, waiting for it; NULL when the queue
+ * ended or was aborted. It stays queued. */
+const media_chunk *chunkio_peek_run(chunk_reader *rd);
 /* Drop what the reader still holds. */
 void chunkio_clear(chunk_reader *rd);
 /* The chunk of this run holding byte pos (its oldest remembered one if pos
