@@ -40,6 +40,7 @@ typedef struct mf_seg_source {
     /* templates: absolute URL template with $RepresentationID$ and
      * $Bandwidth$ already substituted */
     char *media_tpl;
+    int tpl_number;             /* media_tpl uses $Number$ (mpd_live.c) */
     uint64_t timescale, duration, start_number, end_number; /* end 0: none */
     uint64_t pto;               /* ticks */
     mf_tl_entry *tl;

@@ -40,6 +40,19 @@ hasp_err mf_parse(const mf_loader *ld, const char *data, size_t len, const char 
  * qualities of different groups may be loaded on different threads. */
 hasp_err mf_quality_load(const mf_loader *ld, mf_quality *q, char *errbuf);
 
+/* A dynamic MPD's refresh (mpd_live.c): fetch and parse p's MPD again, at
+ * its Location if it has one, into *fresh. */
+hasp_err mf_mpd_refresh(const mf_loader *ld, const mf_presentation *p, mf_presentation **fresh,
+                        char *errbuf);
+/* Presentation-wide values of a refresh into p (the time-shift buffer,
+ * minimumUpdatePeriod, Location; the durations once fresh is static or
+ * has one), each written only when it changes. -1 out of memory. */
+int mf_mpd_update(mf_presentation *p, const mf_presentation *fresh);
+/* Give g's qualities the segment information of their match in fresh,
+ * keeping segment numbers; fresh keeps what they had, to free. Call on
+ * the thread that reads g's qualities. */
+void mf_mpd_adopt(mf_group *g, mf_presentation *fresh);
+
 /* The `hasp probe --json` document (DESIGN.md), malloc'd. With segments,
  * HASP_ERR_LIMIT past a million of them (a few bytes of manifest can name
  * billions). */

@@ -236,6 +236,7 @@ static int build_template(mpd_ctx *c, const mpd_seg *s, mf_quality *q, const mf_
     int uses;
     if (prepare_url(c, s->media, q, &uses, &src->media_tpl) < 0)
         return -1;
+    src->tpl_number = (uses & MF_TPL_NUMBER) != 0;
     if ((uses & MF_TPL_TIME) && !s->timeline)
         return mpd_fail(c, HASP_ERR_PARSE,
                         "MPD line %ld: Representation %.64s: $Time$ needs a SegmentTimeline",

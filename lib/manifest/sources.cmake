@@ -11,6 +11,7 @@ list(APPEND HASP_SOURCES
   manifest/model.c
   manifest/mpd.c
   manifest/mpd_adapt.c
+  manifest/mpd_live.c
   manifest/mpd_seg.c
   manifest/mpd_xml.c
   manifest/probe.c

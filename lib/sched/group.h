@@ -8,12 +8,29 @@
 #include "sched/fetch.h"
 #include "sched/sched.h"
 
+/* A dynamic MPD's refreshes (mpd_refresh.c); the loops' lock guards all
+ * but `fetching`, held by the loop refreshing. */
+typedef struct sched_mpd {
+    pthread_mutex_t fetching;
+    mf_presentation *fresh;     /* the latest refresh, until the next */
+    unsigned gen;               /* refreshes so far */
+    double loaded_end;          /* clk_now() at the end of the last one */
+    int failures;               /* in a row */
+    int final;                  /* the MPD turned static or has a duration */
+    hasp_err err;               /* once MPD_TRIES failed in a row */
+    char errmsg[HASP_ERRBUF];
+} sched_mpd;
+
+hasp_err sched_mpd_init(sched_mpd *m);
+void sched_mpd_clear(sched_mpd *m);
+
 struct sched_shared {
     pthread_mutex_t lock;
     abr *abr;
     size_t periods_started;     /* periods announced to the adaptation */
     double rate_bps[SCHED_MAX_GROUPS]; /* bandwidth each loop downloads at */
     double live_start;          /* presentation time the live loops start at, NaN before */
+    sched_mpd mpd;
 };
 
 typedef struct sched_live sched_live;
@@ -46,6 +63,7 @@ struct sched_group {
     double dl_duration;
     int monitor_answer;         /* what the monitor said when it aborted */
     sched_live *live;           /* live.c's state; NULL for a static presentation */
+    unsigned mpd_gen;           /* the MPD refresh its group took last */
 };
 
 /* decide.c */
@@ -88,6 +106,11 @@ hasp_err live_load(sched_group *sg, int quality, char *errbuf);
  * will be none (the stream ended, it left the window, or stopped). */
 hasp_err live_segment(sched_group *sg, int quality, uint64_t number, mf_segment *seg,
                       int *done, char *errbuf);
+/* mpd_refresh.c: refresh a dynamic MPD when due (once per
+ * minimumUpdatePeriod), and give the group the latest refresh; *final once
+ * the MPD turned static or has a duration. The error that made playback
+ * impossible once refreshes failed too often. */
+hasp_err live_mpd_refresh(sched_group *sg, int *final, char *errbuf);
 /* Seconds the playback position is behind the live edge, -1 unknown. */
 double live_latency(sched_group *sg);
 

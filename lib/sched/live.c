@@ -14,7 +14,7 @@
  * retries; a reload that comes back but does not parse (an error page
  * served with 200) keeps the playlist it had and is tried again, up to
  * LIVE_RELOAD_TRIES times in a row. DASH segments become available with
- * the wall clock; the MPD is not reloaded.
+ * the wall clock, in the MPD as it is refreshed (mpd_refresh.c).
  *
  * A segment that has left the window (the loop fell behind it) is not
  * waited for: the loop goes on where it would start now, and says so in an
@@ -46,6 +46,7 @@ struct sched_live {
     int started;                /* live_start placed the loop once */
     int behind;                 /* the segment asked for has left the window */
     int behind_quality;         /* in whose playlist */
+    int mpd_failed;             /* refreshing the MPD failed for good */
 };
 
 void live_free(sched_group *sg)
@@ -168,30 +169,51 @@ static int past_end(const mf_quality *q, const mf_segment *seg)
     return per->duration >= 0 && seg->start >= per->duration;
 }
 
+/* The MPD's refreshes failed for good: the loop ends, and live_next
+ * reports why (leaving the quality would not help). */
+static hasp_err mpd_failed(sched_group *sg, hasp_err err, int *done)
+{
+    if (err != HASP_ERR_ABORTED)
+        sg->live->mpd_failed = 1;
+    *done = 1;
+    return HASP_OK;
+}
+
 /* Segment `number` of a DASH quality, waiting for the wall clock to make it
- * available; *done past the MPD's duration or its last listed segment. */
+ * available, or a refreshed MPD to list it; *done past the MPD's duration
+ * or its last listed segment once no refresh will list more. */
 static hasp_err dash_segment(sched_group *sg, int quality, uint64_t number, mf_segment *seg,
                              int *done, char *errbuf)
 {
     const mf_quality *q = sg->g->qualities[quality];
     const mf_period *per = q->group->period;
     const mf_presentation *pres = per->presentation;
-    uint64_t i;
-    if (mf_quality_index_of(q, number, &i) < 0 || i < mf_quality_first_available(q))
-        return fell_behind(sg, quality, done);
+    int final;
     for (;;) {
-        hasp_err err = mf_quality_segment(q, i, seg, errbuf);
-        if (err == HASP_ERR_INVALID || (err == HASP_OK && past_end(q, seg))) {
+        hasp_err err = live_mpd_refresh(sg, &final, errbuf);
+        if (err != HASP_OK)
+            return mpd_failed(sg, err, done);
+        uint64_t i;
+        if (mf_quality_index_of(q, number, &i) < 0 || i < mf_quality_first_available(q))
+            return fell_behind(sg, quality, done);
+        err = mf_quality_segment(q, i, seg, errbuf);
+        /* Past the end of a timeline that a refresh may extend. */
+        int unlisted = err == HASP_ERR_INVALID && pres->min_update_period >= 0 && !final;
+        if (!unlisted &&
+            (err == HASP_ERR_INVALID || (err == HASP_OK && past_end(q, seg)))) {
             mf_segment_clear(seg);
             *done = 1;
             sg->ended = 1;
             return HASP_OK;
         }
-        if (err != HASP_OK || i < mf_quality_segment_count(q))
+        if (!unlisted && (err != HASP_OK || i < mf_quality_segment_count(q)))
             return err;
-        double available = pres->availability_start_time + per->start + seg->start +
-                           seg->duration;
-        double wait = fmin(fmax(available - mf_now(pres), 0.01), fmax(seg->duration, 0.01));
+        double wait = target_duration(q) / 4; /* for the next refresh */
+        if (!unlisted) {
+            double available = pres->availability_start_time + per->start + seg->start +
+                               seg->duration;
+            wait = fmin(fmax(available - mf_now(pres), 0.01), fmax(seg->duration, 0.01));
+        }
         mf_segment_clear(seg);
         if (!fetch_ctl_sleep(&sg->ctl, wait)) {
             *done = 1;
@@ -327,6 +349,9 @@ hasp_err live_start(sched_group *sg, uint64_t *number, char *errbuf)
 hasp_err live_next(sched_group *sg, uint64_t *number, int *done, char *errbuf)
 {
     sched_live *lv = sg->live;
+    int final;
+    if (lv->mpd_failed)
+        return live_mpd_refresh(sg, &final, errbuf);
     if (!lv->behind) {
         (*number)++;
         return HASP_OK;

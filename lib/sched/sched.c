@@ -20,6 +20,11 @@ hasp_err sched_shared_new(sched_shared **out, abr *a)
         free(sh);
         return HASP_ERR_NOMEM;
     }
+    if (sched_mpd_init(&sh->mpd) != HASP_OK) {
+        pthread_mutex_destroy(&sh->lock);
+        free(sh);
+        return HASP_ERR_NOMEM;
+    }
     sh->abr = a;
     sh->live_start = NAN;
     *out = sh;
@@ -30,6 +35,7 @@ void sched_shared_free(sched_shared *sh)
 {
     if (!sh)
         return;
+    sched_mpd_clear(&sh->mpd);
     pthread_mutex_destroy(&sh->lock);
     free(sh);
 }
