@@ -859,12 +859,65 @@ def live_mpd(text, clock):
     return text.replace('type="static"', attrs, 1)
 
 
+LIVE_TIMELINE_PREFIX = LIVE_PREFIX + "timeline/"
+LIVE_UPDATE_PERIOD_S = 2.0     # minimumUpdatePeriod of /live/timeline/ MPDs
+_TIMELINE = re.compile(r"<SegmentTimeline>(.*?)</SegmentTimeline>", re.S)
+_S_ELEMENT = re.compile(r"<S\b([^>]*)/>")
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+_TIMESCALE = re.compile(r'timescale="([0-9]+)"')
+_DURATION_ATTR = re.compile(r'\s*mediaPresentationDuration="[^"]*"')
+
+
+def _timeline_segments(body):
+    """[(t, d)] of a SegmentTimeline's S elements."""
+    out, t = [], 0
+    for match in _S_ELEMENT.finditer(body):
+        attrs = dict(_ATTR.findall(match.group(1)))
+        t = int(attrs.get("t", t))
+        d = int(attrs["d"])
+        for _ in range(int(attrs.get("r", 0)) + 1):
+            out.append((t, d))
+            t += d
+    return out
+
+
+def live_timeline_mpd(text, clock):
+    """A static MPD with SegmentTimelines as a live one that lists only the
+    segments published by then (the last `window` of them), with
+    minimumUpdatePeriod and without a duration, so that a player sees new
+    segments only in a refreshed MPD; once all are published, it turns
+    static with its duration (the event ended). $Time$ timelines keep
+    startNumber 1, as packagers leave it."""
+    published = clock.published()
+    done = True
+
+    def rewrite(match):
+        nonlocal done
+        scale = _TIMESCALE.findall(text[:match.start()])
+        timescale = int(scale[-1]) if scale else 1
+        segments = _timeline_segments(match.group(1))
+        out = [(t, d) for t, d in segments if (t + d) / timescale <= published + 1e-6]
+        done = done and len(out) == len(segments)
+        if clock.window:
+            out = out[-clock.window:]
+        return "<SegmentTimeline>" + "".join(
+            f'<S t="{t}" d="{d}" />' for t, d in out) + "</SegmentTimeline>"
+
+    text = _TIMELINE.sub(rewrite, text)
+    if done:
+        return text
+    text = _DURATION_ATTR.sub("", text, 1)
+    return live_mpd(text, clock).replace(
+        'type="dynamic"', f'type="dynamic" minimumUpdatePeriod="PT{LIVE_UPDATE_PERIOD_S:g}S"', 1)
+
+
 def live_response(state, url_path, range_header):
     """The response for a path under /live/, or None for other paths: media
     playlists and MPDs rewritten as live, everything else as is."""
     if not url_path.startswith(LIVE_PREFIX):
         return None
-    path = url_path[len(LIVE_PREFIX) - 1:]
+    timeline = url_path.startswith(LIVE_TIMELINE_PREFIX)
+    path = url_path[len(LIVE_TIMELINE_PREFIX if timeline else LIVE_PREFIX) - 1:]
     extension = os.path.splitext(path)[1].lower()
     if extension not in (".m3u8", ".mpd"):
         return static_response(state.root, path, range_header)
@@ -877,7 +930,7 @@ def live_response(state, url_path, range_header):
     except (OSError, UnicodeDecodeError):
         return Response.text(403 if error == 403 else 404, "not found\n")
     if extension == ".mpd":
-        text = live_mpd(text, state.live)
+        text = (live_timeline_mpd if timeline else live_mpd)(text, state.live)
     elif "#EXTINF" in text:
         text = live_media_playlist(text, state.live.published(), state.live.window)
     return Response(200, [("Content-Type", content_type_for(path)),

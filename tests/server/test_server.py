@@ -14,6 +14,7 @@ import http.client
 import json
 import os
 import random
+import re
 import select
 import shutil
 import socket
@@ -64,6 +65,11 @@ LIVE_FILES = {
     "s0.m4s": "segment 0\n",
     "manifest.mpd": '<?xml version="1.0"?>\n<MPD type="static" mediaPresentationDuration="PT10S"'
                     ' maxSegmentDuration="PT2.0S"><Period/></MPD>\n',
+    # five 2 s segments at timescale 10, the last S with a repeat count
+    "timeline.mpd": '<MPD type="static" mediaPresentationDuration="PT10S"><Period>'
+                    '<SegmentTemplate timescale="10" media="$Time$.m4s"><SegmentTimeline>'
+                    '<S t="0" d="20" /><S d="20" r="3" /></SegmentTimeline></SegmentTemplate>'
+                    '</Period></MPD>\n',
 }
 
 
@@ -835,6 +841,27 @@ class LiveTests(ServerTestCase):
         self.assertRegex(ast, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         started = calendar.timegm(time.strptime(ast[:19], "%Y-%m-%dT%H:%M:%S")) + float(ast[19:-1])
         self.assertAlmostEqual(started, time.time() - 5, delta=1.0)
+
+    def timeline(self):
+        """(the S elements' t values, the MPD's text) of /live/timeline/."""
+        text = fetch(self.server, "/live/timeline/vod/timeline.mpd")[1].decode()
+        return [int(t) for t in re.findall(r'<S t="([0-9]+)" d="20" />', text)], text
+
+    def test_a_timeline_mpd_lists_what_is_published(self):
+        self.live(window=2, preroll=6.5)
+        times, text = self.timeline()
+        # three segments out, the window lists the last two, a refresh is asked for
+        self.assertEqual(times, [20, 40])
+        self.assertIn('type="dynamic" minimumUpdatePeriod="PT2S"', text)
+        self.assertNotIn("mediaPresentationDuration", text)
+        self.live(window=0, preroll=4.2)
+        self.assertEqual(self.timeline()[0], [0, 20])
+        # everything out: static, with its duration (the event ended)
+        self.live(window=2, preroll=10.5)
+        times, text = self.timeline()
+        self.assertEqual(times, [60, 80])
+        self.assertIn('type="static" mediaPresentationDuration="PT10S"', text)
+        self.assertNotIn("minimumUpdatePeriod", text)
 
     def test_faults_and_the_log_see_live_paths(self):
         self.set_faults({"match": "/live/*.m3u8", "action": "status", "status": 503, "times": 1})
