@@ -1,7 +1,9 @@
 """Network faults on live playlist reloads: the matrix of README's "Failure
 policy" (test_network.py's faults) on an HLS media playlist the player has
 loaded before, while it plays live in real time (the test server's /live/
-mode). DASH has no reloads: a dynamic MPD is loaded once.
+mode), and on the refreshes of a dynamic DASH MPD with minimumUpdatePeriod
+(the server's /live/timeline/, whose SegmentTimeline lists only what is
+published, so that playback needs them).
 
 - a transient fault once on a reload: retried, playback goes on, no error,
   the stall (if the retry outlasts the buffer) within the acceptable one;
@@ -28,6 +30,8 @@ MASTER = "/live/hls-fmp4/master.m3u8"
 PLAYLIST = "/live/hls-fmp4/240p/index.m3u8"   # the lowest quality's
 LOADS_BEFORE_RELOADS = 2
 TARGET_DURATION_S = 2
+MPD = "/live/timeline/dash-time/manifest.mpd"
+MPD_REFRESH_TRIES = 3        # failed MPD refreshes in a row before playback fails
 
 FETCH_ATTEMPTS = 4           # per document, for transient failures
 LIVE_RELOAD_TRIES = 3        # unparsable reloads in a row before the quality fails
@@ -154,6 +158,36 @@ class ReloadFaultTests(FaultCase):
             else:
                 self.assertEqual(len(hits), REQUESTS[kind], what)
             # Playback had begun: the fault ended it, not the start.
+            self.assertTrue(run.of("first_frame"), what)
+
+    def mpd_rows(self, kinds, *args, **rule):
+        """Each kind on MPD's refreshes (its first load, at open, is served)."""
+        rules = {k: fault(k, MPD) | {"after": 1} | rule for k in kinds}
+        return in_parallel([(k, lambda k=k: play_live(MPD, rules[k], *args)) for k in kinds])
+
+    def test_mpd_refresh_faults_once_are_retried(self):
+        for kind, (run, log) in self.mpd_rows(("500", "reset"), "--duration", str(DURATION),
+                                              times=1).items():
+            what = "%s once on an MPD refresh" % kind
+            end = self.assert_played(run, what)
+            self.assertEqual(run.of("error"), [], what)
+            self.assertAlmostEqual(end["played_s"], DURATION, delta=0.3, msg=what)
+            self.assertLessEqual(end["stall_s"], 0.5, "%s: %s" % (what, end))
+            loads = [r for r in log if r["path"] == MPD]
+            hit = [i for i, r in enumerate(loads) if r["fault"] == kind]
+            self.assertEqual(len(hit), 1, "%s: %s" % (what, loads))
+            self.assertEqual(loads[hit[0] + 1]["status"], 200, what)
+            self.assert_consecutive(run, what)
+
+    def test_a_failing_mpd_refresh_ends_playback(self):
+        # On every refresh: the MPD it had is kept for MPD_REFRESH_TRIES
+        # refreshes (a minimumUpdatePeriod apart), then playback fails.
+        for kind, (run, log) in self.mpd_rows(("404", "html")).items():
+            what = "%s on every MPD refresh" % kind
+            self.assert_failed_clearly(run, what, FATAL_WITHIN_S, MPD)
+            self.assertEqual(len(run.errors(True)), 1, "%s: %s" % (what, run.of("error")))
+            hits = [r for r in log if r["path"] == MPD and r["fault"] == kind]
+            self.assertEqual(len(hits), MPD_REFRESH_TRIES, "%s: %s" % (what, hits))
             self.assertTrue(run.of("first_frame"), what)
 
 

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import HASP, media_info, play, server
+from harness import HASP, MEDIA, media_info, play, server
 
 ASSETS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "assets")
 LATENCY = os.path.join(ASSETS, "abr", "latency.lua")
@@ -28,11 +28,17 @@ EARLY_S = 0.25               # how much earlier than published a request may see
 LATENCY_LINE = re.compile(r"\[abr:info\] script: latency\t([0-9.]+)$")
 SKIP_LINE = re.compile(r"\[core:info\] live: skipping the hole from (\S+) s to (\S+) s$")
 BEHIND = re.compile(r"going on at segment \d+ \((\S+) s\)")
+TIME_URL = re.compile(r"/chunk-stream(\d+)-(\d+)\.m4s$")
 
 
 def server_log(path):
     with open(path) as f:
         return sorted((json.loads(l) for l in f if l.strip()), key=lambda r: r["t"])
+
+
+def url_path(url):
+    """The path of a test server's URL."""
+    return "/" + url.split("127.0.0.1", 1)[1].split("/", 1)[1]
 
 
 def published_at(number, preroll):
@@ -61,8 +67,7 @@ class LiveTests(unittest.TestCase):
         would get them."""
         times = {r["path"]: r["t"] for r in log if r["status"] == 200}
         for s in segments:
-            path = s["url"].split("127.0.0.1", 1)[1].split("/", 1)[1]
-            asked = times["/" + path]
+            asked = times[url_path(s["url"])]
             due = published_at(round(s["media_start"] / SEG_S), preroll)
             self.assertGreaterEqual(asked, due - EARLY_S, "segment %s asked at %.2f s, "
                                     "published at %.2f s" % (s["url"], asked, due))
@@ -153,6 +158,68 @@ class LiveTests(unittest.TestCase):
         self.assertAlmostEqual(end["played_s"], duration, delta=0.3)
         self.assertAlmostEqual(end["position"], segments[0]["media_start"] + duration, delta=0.3)
         self.assertLessEqual(end["stall_s"], 0.5, end)
+
+    def test_dash_timeline_plays_on_through_mpd_refreshes_to_the_static_mpd(self):
+        # /live/timeline/: the MPD lists only the published segments (the
+        # last `window`), by $Time$ with startNumber 1, and asks for a
+        # refresh every update_s; once all is published it turns static.
+        preroll, window, update_s = 12, 4, 2.0
+        run, log = self.play_live("timeline/dash-time/manifest.mpd", preroll, window,
+                                  "--log", "media@debug")
+        self.assert_ok(run)
+        self.assertTrue(run.of("manifest")[0]["dynamic"])
+        total = media_info()["duration_s"]
+        with open(os.path.join(MEDIA, "dash-time", "manifest.mpd")) as f:
+            timescale = {rep: int(ts) for rep, ts in re.findall(
+                r'Representation id="(\d+)".*?timescale="(\d+)"', f.read(), re.S)}
+        segments = run.of("segment")
+        by_group = {}
+        for s in segments:
+            by_group.setdefault(s["group"], []).append(s)
+        self.assertEqual(len(by_group), 2, "video and audio")
+        for group, segs in by_group.items():
+            # Numbers go on one by one across refreshes that renumber the
+            # window from 1, each at its own time ($Time$ in its URL), up to
+            # the end: far past what the first MPD listed (up to preroll).
+            numbers = [s["number"] for s in segs]
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(segs))))
+            for s in segs:
+                rep, t = TIME_URL.search(s["url"]).groups()
+                self.assertAlmostEqual(int(t) / timescale[rep], s["media_start"], delta=0.001)
+            for a, b in zip(segs, segs[1:]):
+                self.assertAlmostEqual(a["media_start"] + a["media_duration"], b["media_start"],
+                                       delta=0.001)
+            self.assertAlmostEqual(segs[-1]["media_start"] + segs[-1]["media_duration"], total,
+                                   delta=0.1)
+        # Never asked for before it was published: the server publishes a
+        # segment once its end is out (the audio's last is 53 ms long).
+        requested = {r["path"]: r["t"] for r in log if r["status"] == 200}
+        for s in segments:
+            due = s["media_start"] + s["media_duration"] - preroll
+            self.assertGreaterEqual(requested[url_path(s["url"])], due - EARLY_S, s["url"])
+
+        # Refreshes: at most one per minimumUpdatePeriod for both loops, and
+        # about that often while the stream grew.
+        mpd = "/live/timeline/dash-time/manifest.mpd"
+        loads = [r["t"] for r in log if r["path"] == mpd]
+        gaps = [b - a for a, b in zip(loads, loads[1:])]
+        self.assertTrue(all(g >= update_s - 0.1 for g in gaps), gaps)
+        live_s = total - preroll
+        self.assertGreaterEqual(len(loads), live_s / update_s - 1, loads)
+        self.assertLessEqual(statistics.median(gaps), update_s + 0.5, gaps)
+        # Each segment the first MPD did not list came after a refresh did.
+        for s in segments:
+            if s["media_start"] + s["media_duration"] > preroll + 0.01:
+                self.assertTrue([t for t in loads[1:] if t <= requested[url_path(s["url"])]],
+                                s["url"])
+
+        # The static MPD ends the run at its end, exit 0.
+        end = run.end()
+        self.assertAlmostEqual(end["position"], total, delta=0.2)
+        self.assertLessEqual(end["stall_s"], 0.5, end)
+        video = run.frames()["video"]
+        for a, b in zip(video, video[1:]):
+            self.assertAlmostEqual(a.end, b.pts, delta=0.002, msg="%r then %r" % (a, b))
 
     def test_a_loop_behind_the_window_jumps_ahead_and_playback_skips_the_hole(self):
         # A link too slow for the lowest quality (a 2 s segment takes about
