@@ -184,7 +184,7 @@ class ReloadFaultTests(FaultCase):
         # refreshes (a minimumUpdatePeriod apart), then playback fails.
         for kind, (run, log) in self.mpd_rows(("404", "html")).items():
             what = "%s on every MPD refresh" % kind
-            self.assert_failed_clearly(run, what, FATAL_WITHIN_S, MPD)
+            self.assert_failed_clearly(run, what, FATAL_WITHIN_S, MPD, SAYS[kind])
             self.assertEqual(len(run.errors(True)), 1, "%s: %s" % (what, run.of("error")))
             hits = [r for r in log if r["path"] == MPD and r["fault"] == kind]
             self.assertEqual(len(hits), MPD_REFRESH_TRIES, "%s: %s" % (what, hits))
