@@ -173,8 +173,9 @@ static int past_end(const mf_quality *q, const mf_segment *seg)
  * reports why (leaving the quality would not help). */
 static hasp_err mpd_failed(sched_group *sg, hasp_err err, int *done)
 {
-    if (err != HASP_ERR_ABORTED)
-        sg->live->mpd_failed = 1;
+    if (err == HASP_ERR_NOMEM)
+        return err;
+    sg->live->mpd_failed = err != HASP_ERR_ABORTED;
     *done = 1;
     return HASP_OK;
 }

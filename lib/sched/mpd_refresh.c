@@ -41,14 +41,15 @@ static hasp_err refresh(sched_group *sg, sched_mpd *m, char *errbuf)
     sched_shared *sh = sg->cfg.shared;
     mf_presentation *pres = sg->g->period->presentation, *fresh = NULL;
     hasp_err err = mf_mpd_refresh(sg->cfg.loader, pres, &fresh, errbuf);
-    if (err == HASP_OK && mf_mpd_update(pres, fresh) < 0)
-        err = hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
-    if (err == HASP_ERR_ABORTED || err == HASP_ERR_NOMEM) {
-        mf_presentation_free(fresh);
+    if (err == HASP_ERR_ABORTED || err == HASP_ERR_NOMEM)
         return err;
-    }
     pthread_mutex_lock(&sh->lock);
     m->loaded_end = clk_now();
+    if (err == HASP_OK && mf_mpd_update(pres, fresh) < 0) {
+        pthread_mutex_unlock(&sh->lock);
+        mf_presentation_free(fresh);
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
+    }
     if (err == HASP_OK) {
         mf_presentation_free(m->fresh);
         m->fresh = fresh;

@@ -8,3 +8,4 @@ hasp_unit_test(hls_errors unit/manifest/test_hls_errors.c ${HASP_MF_TEST_HELPERS
 hasp_unit_test(probe unit/manifest/test_probe.c ${HASP_MF_TEST_HELPERS})
 hasp_unit_test(sidx unit/manifest/test_sidx.c ${HASP_MF_TEST_HELPERS})
 hasp_unit_test(hls_live unit/manifest/test_hls_live.c ${HASP_MF_TEST_HELPERS})
+hasp_unit_test(mpd_live unit/manifest/test_mpd_live.c ${HASP_MF_TEST_HELPERS})
