@@ -6,8 +6,9 @@
  * minimumUpdatePeriod, when a loop looks for a segment (the next one, or
  * one past what the MPD lists, while it waits for it), through the asking
  * loop's document fetch (its retries, stopped with it); the other loop
- * waits for that refresh rather than fetching its own. Each loop then gives its own group the refreshed
- * segment information (mf_mpd_adopt), on its own thread.
+ * waits for that refresh rather than fetching its own. Each loop then
+ * gives its own group the refreshed segment information (mf_mpd_adopt),
+ * on its own thread.
  *
  * A refresh that fails or does not parse keeps the MPD the loops have and
  * is tried again at the same pace; MPD_TRIES of them in a row make
