@@ -195,6 +195,7 @@ static hasp_err apply_seek(hasp_session *s, double t, unsigned gen, double now)
     s->start_at = t;
     atomic_store(&s->position, t);
     pb->discard_before = t;
+    pb->holes_skipped = 0;  /* the new download loops count their holes from none */
     pb->seeking = 1;
     pb->state = PLAY_BUFFERING;
     hasp_err err = session_start_groups(s);

@@ -410,8 +410,9 @@ static double paced_position(hasp_session *s, double now)
     return heard;
 }
 
-/* Whether a download loop left a hole that playback has not jumped yet. */
-static int hole_left(hasp_session *s)
+/* The holes the download loops have left so far: the video's and the
+ * audio's loops fall behind together and leave one hole between them. */
+static int holes_left(hasp_session *s)
 {
     int holes = 0;
     for (int i = 0; i < s->n_groups; i++) {
@@ -419,7 +420,7 @@ static int hole_left(hasp_session *s)
         sched_group_stats(s->groups[i].sched, &st);
         holes += st.holes;
     }
-    return holes > s->pb.holes_skipped;
+    return holes;
 }
 
 /* A live download loop that fell behind its window jumps ahead, leaving a
@@ -431,9 +432,10 @@ static double skip_hole(hasp_session *s, double pos, double now)
 {
     playback *pb = &s->pb;
     media_frame *f = bq_peek(master_queue(s));
-    if (!s->pres->dynamic || !f || f->pts <= pos + LIVE_HOLE_S || !hole_left(s))
+    int holes = s->pres->dynamic && f && f->pts > pos + LIVE_HOLE_S ? holes_left(s) : 0;
+    if (holes <= pb->holes_skipped)
         return pos;
-    pb->holes_skipped++;
+    pb->holes_skipped = holes;
     log_msg(&s->log, LOG_CORE, LOG_INFO, "live: skipping the hole from %.3f s to %.3f s", pos,
             f->pts);
     pb->played_base += pos - pb->span_start;
