@@ -249,3 +249,11 @@ mf_group *mf_period_group(const mf_period *p, mf_media type)
     }
     return first;
 }
+
+size_t mf_period_index(const mf_presentation *p, const mf_period *per)
+{
+    size_t i = 0;
+    while (i < p->n_periods && p->periods[i] != per)
+        i++;
+    return i;
+}

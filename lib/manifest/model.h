@@ -212,6 +212,9 @@ void mf_presentation_free(mf_presentation *p);
  * qualities, preferring one marked default (HLS DEFAULT=YES); NULL if none. */
 mf_group *mf_period_group(const mf_period *p, mf_media type);
 
+/* Where per is among p's periods; p->n_periods if it is not one of them. */
+size_t mf_period_index(const mf_presentation *p, const mf_period *per);
+
 /* The wall clock (Unix s) by which a dynamic presentation's segments become
  * available: p->now_override when that is set. */
 double mf_now(const mf_presentation *p);

@@ -67,14 +67,6 @@ static mf_quality *match_quality(const mf_group *g, const mf_quality *q)
     return NULL;
 }
 
-static size_t period_at(const mf_presentation *p, const mf_period *per)
-{
-    size_t i = 0;
-    while (i < p->n_periods && p->periods[i] != per)
-        i++;
-    return i;
-}
-
 /* The index in old of the segment starting at tick t, extrapolated past
  * its end by its last duration; -1 when t is not on old's grid. */
 static int index_at_tick(const mf_seg_source *old, uint64_t t, uint64_t *index)
@@ -111,7 +103,7 @@ static void keep_numbers(const mf_seg_source *old, mf_seg_source *fresh)
 void mf_mpd_adopt(mf_group *g, mf_presentation *fresh)
 {
     const mf_period *per = g->period;
-    const mf_period *fper = match_period(fresh, per, period_at(per->presentation, per));
+    const mf_period *fper = match_period(fresh, per, mf_period_index(per->presentation, per));
     mf_group *fg = fper ? match_group(fper, g) : NULL;
     for (size_t i = 0; fg && i < g->n_qualities; i++) {
         mf_quality *q = g->qualities[i];

@@ -423,14 +423,6 @@ static hasp_err play_period(sched_group *sg, mf_group *g, size_t p, int first_pe
     return err;
 }
 
-static size_t period_index(const mf_presentation *pres, const mf_period *per)
-{
-    size_t p = 0;
-    while (p < pres->n_periods && pres->periods[p] != per)
-        p++;
-    return p;
-}
-
 static void *group_thread(void *opaque)
 {
     sched_group *sg = opaque;
@@ -438,7 +430,7 @@ static void *group_thread(void *opaque)
     hasp_err err = HASP_OK;
     mf_group *g = sg->g;
     const mf_presentation *pres = g->period->presentation;
-    for (size_t p = period_index(pres, g->period); !sg->ended && p < pres->n_periods; p++) {
+    for (size_t p = mf_period_index(pres, g->period); !sg->ended && p < pres->n_periods; p++) {
         mf_group *pg = g->period == pres->periods[p] ? g
                                                        : mf_period_group(pres->periods[p], g->type);
         if (pg)
