@@ -267,6 +267,7 @@ static hasp_err start_group(hasp_session *s, play_group *pg, int has_separate_au
     if (err == HASP_OK) {
         media_stream_set_timeline(pg->stream, s->timeline); /* HLS renditions share anchors */
         media_stream_skip_nonkey(pg->stream, s->opts.skip_nonkey);
+        media_stream_drop_pixels(pg->stream, s->sink.ignores_pixels && !s->tap.video);
         err = media_stream_start(pg->stream);
     }
     if (err == HASP_OK)

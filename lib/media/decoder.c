@@ -130,6 +130,20 @@ static double frame_duration(const decoder *dec, const AVFrame *f)
     return 0;
 }
 
+/* What a frame says of itself, without holding on to its buffers. */
+static AVFrame *frame_without_data(const AVFrame *f)
+{
+    AVFrame *copy = av_frame_alloc();
+    if (copy && av_frame_copy_props(copy, f) < 0)
+        av_frame_free(&copy);
+    if (copy) {
+        copy->format = f->format;
+        copy->width = f->width;
+        copy->height = f->height;
+    }
+    return copy;
+}
+
 static void trimmed(decoder *dec, double pts, double duration)
 {
     dec->trimmed++;
@@ -151,7 +165,7 @@ static hasp_err push_frame(decoder *dec, AVFrame *f)
     media_frame *mf = calloc(1, sizeof(*mf));
     if (!mf)
         return HASP_ERR_NOMEM;
-    mf->frame = av_frame_clone(f);
+    mf->frame = !audio && dec->drop_pixels ? frame_without_data(f) : av_frame_clone(f);
     if (!mf->frame) {
         free(mf);
         return HASP_ERR_NOMEM;

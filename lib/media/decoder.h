@@ -21,6 +21,7 @@ typedef struct decoder {
     const char *name;               /* for the log: "group 0: video" */
     double win_start, win_end;      /* the period of the packets inside ctx */
     int skip_nonkey;                /* decode key frames only */
+    int drop_pixels;                /* video frames go out without their data */
     double next_pts;                /* for frames without a timestamp */
     atomic_uint_fast64_t frames, samples, errors, trimmed; /* read by other threads */
     uint64_t concealed;             /* frames made up for broken data (its thread's) */

@@ -90,6 +90,11 @@ hasp_err media_stream_new(media_stream **out, const char *name, bqueue *chunks,
 void media_stream_set_timeline(media_stream *ms, media_timeline *tl);
 /* Decode video key frames only (thumbnails), before media_stream_start. */
 void media_stream_skip_nonkey(media_stream *ms, int on);
+/* Hand video frames on without their pixels (timing, size and format only),
+ * before media_stream_start: for when nothing will look at them, such as
+ * the headless sink. Every queued 720p frame would hold 1.4 MB, and the
+ * decoder's pool grows to as many frames as are alive at once. */
+void media_stream_drop_pixels(media_stream *ms, int on);
 hasp_err media_stream_start(media_stream *ms);
 /* Stops the thread (aborting its queues must come first, or it ends by EOF). */
 void media_stream_free(media_stream *ms);

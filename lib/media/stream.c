@@ -383,6 +383,12 @@ void media_stream_set_timeline(media_stream *ms, media_timeline *tl)
     clockmap_set_timeline(&ms->clock, tl, ms->is_master);
 }
 
+void media_stream_drop_pixels(media_stream *ms, int on)
+{
+    if (!ms->started)
+        ms->dec[MEDIA_OUT_VIDEO].drop_pixels = on != 0;
+}
+
 void media_stream_skip_nonkey(media_stream *ms, int on)
 {
     if (!ms->started)

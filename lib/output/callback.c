@@ -25,14 +25,12 @@ static hasp_err emit_video(void *opaque, const AVFrame *f, double pts, double du
 static hasp_err cb_video(void *ctx, const media_frame *f)
 {
     cb_tap *t = ctx;
-    return t->video_cb ? framer_push(&t->video, f) : HASP_OK;
+    return framer_push(&t->video, f);
 }
 
 static hasp_err cb_audio(void *ctx, const media_frame *f)
 {
     cb_tap *t = ctx;
-    if (!t->audio_cb)
-        return HASP_OK;
     AVFrame *o = NULL;
     hasp_err err = aconv_run(&t->audio, &t->fmt, f->frame, &o);
     if (err != HASP_OK)
@@ -81,7 +79,9 @@ hasp_err out_callback_init(out_tap *tap, const out_format *fmt, hasp_frame_cb vi
     t->video_opaque = video_opaque;
     t->audio_cb = audio;
     t->audio_opaque = audio_opaque;
-    *tap = (out_tap){ .ctx = t, .video = cb_video, .audio = cb_audio, .reset = cb_reset,
-                      .end = cb_end, .close = cb_close };
+    /* A type without a callback has no tap: playback then knows that nobody
+     * reads those frames. */
+    *tap = (out_tap){ .ctx = t, .video = video ? cb_video : NULL, .audio = audio ? cb_audio : NULL,
+                      .reset = cb_reset, .end = cb_end, .close = cb_close };
     return HASP_OK;
 }

@@ -15,4 +15,5 @@ void out_null_init(out_sink *sink)
     sink->audio = null_frame;
     sink->poll = null_poll;
     sink->close = null_close;
+    sink->ignores_pixels = 1;
 }

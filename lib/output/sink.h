@@ -48,6 +48,9 @@ typedef struct out_sink {
     /* Seconds of audio the sink wants ahead of its clock: a sound device
      * must be fed before the samples are due, or the clock starves. */
     double audio_ahead;
+    /* The sink never looks at a video frame's pixels (only at its time), so
+     * the decoder need not keep them for it. */
+    int ignores_pixels;
 } out_sink;
 
 /* The headless sink: frames are consumed and dropped. */

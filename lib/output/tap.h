@@ -14,7 +14,8 @@
 
 typedef struct out_tap {
     void *ctx;
-    /* HASP_ERR_ABORTED when the application asked to stop. */
+    /* HASP_ERR_ABORTED when the application asked to stop. NULL: the tap
+     * takes no frames of that type. */
     hasp_err (*video)(void *ctx, const media_frame *f);
     hasp_err (*audio)(void *ctx, const media_frame *f);
     /* A seek was applied: forget held frames; what follows belongs to seek
