@@ -300,7 +300,7 @@ static hasp_err place(sched_group *sg, int quality, double at, uint64_t *number,
     if (err != HASP_OK)
         return err;
     i = i < first ? first : i >= count ? count - 1 : i;
-    double here, next;
+    double here = NAN, next;
     if ((err = time_of(q, i, 0, &here, errbuf)) == HASP_OK && i + 1 < count &&
         (err = time_of(q, i + 1, 0, &next, errbuf)) == HASP_OK && next - t < t - here) {
         i++;
