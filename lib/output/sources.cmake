@@ -8,4 +8,5 @@ list(APPEND HASP_SOURCES
   output/renderer.c
   output/ring.c
   output/sdl.c
-  output/sdl_audio.c)
+  output/sdl_audio.c
+  output/sdl_dyn.c)
