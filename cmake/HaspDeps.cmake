@@ -30,5 +30,8 @@ hasp_require(curl       libcurl       libcurl4-openssl-dev)
 hasp_require(xml2       libxml-2.0    libxml2-dev)
 hasp_require(sdl2       sdl2          libsdl2-dev)
 hasp_require(lua        lua5.4        liblua5.4-dev)
-list(REMOVE_ITEM HASP_PC_REQUIRES_LIST "")
+# SDL2's headers only: libhasp loads the library at run time (lib/output/sdl_dyn.c),
+# so neither it nor the static library links it; an application drawing
+# with SDL asks for SDL2 itself.
+list(REMOVE_ITEM HASP_PC_REQUIRES_LIST "" sdl2)
 list(JOIN HASP_PC_REQUIRES_LIST ", " HASP_PC_REQUIRES)

@@ -26,6 +26,8 @@ install(FILES ${CMAKE_CURRENT_BINARY_DIR}/haspConfig.cmake
 # anywhere gives a working file.
 file(RELATIVE_PATH HASP_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
 string(REGEX REPLACE "/$" "" HASP_PC_TO_PREFIX "${HASP_PC_TO_PREFIX}")
+# dlopen, for SDL2 (lib/output/sdl_dyn.c).
+list(TRANSFORM CMAKE_DL_LIBS PREPEND -l OUTPUT_VARIABLE HASP_PC_DL)
 configure_file(cmake/hasp.pc.in ${CMAKE_CURRENT_BINARY_DIR}/hasp.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/hasp.pc
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

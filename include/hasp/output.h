@@ -116,6 +116,13 @@ HASP_API void hasp_frames_free(hasp_frames *frames);
  * before the application's SDL_Quit. Options "sound" 0 or "headless" 1:
  * no audio device, and the picture keeps the wall clock (an audio callback
  * still gets the sound).
+ *
+ * The library does not link SDL2; it loads the system's shared
+ * libSDL2-2.0.so.0 when a session first needs it, which gives the library
+ * the application already has. So the application links that shared SDL2
+ * itself (pkg-config sdl2; hasp's own flags bring no SDL), not a static
+ * one: a second copy's renderer is refused by hasp_session_start
+ * (HASP_ERR_INVALID).
  */
 HASP_API hasp_err hasp_session_set_renderer(hasp_session *s, void *sdl_renderer);
 HASP_API hasp_err hasp_session_render(hasp_session *s, const int rect[4]);

@@ -79,8 +79,8 @@ hasp_err session_outputs_open(hasp_session *s)
      * application asked. */
     int sound = s->opts.sound && !s->opts.headless;
     if (s->app_renderer
-        && (err = out_renderer_init(&s->sink, s->app_renderer, sound, &s->log)) != HASP_OK)
-        return session_fail(s, err, "out of memory");
+        && (err = out_renderer_init(&s->sink, s->app_renderer, sound, &s->log, s->err)) != HASP_OK)
+        return err;
     if (!s->ring && (s->video_cb || s->audio_cb)) {
         err = out_callback_init(&s->tap, &s->opts.out, s->video_cb, s->video_opaque, s->audio_cb,
                                 s->audio_opaque);

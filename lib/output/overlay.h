@@ -5,9 +5,8 @@
 #ifndef HASP_OUTPUT_OVERLAY_H
 #define HASP_OUTPUT_OVERLAY_H
 
-#include <SDL2/SDL.h>
-
 #include "hasp/hasp.h"
+#include "output/sdl_dyn.h"
 
 #define OVERLAY_MAX_LINES 8
 #define OVERLAY_LINE 80

@@ -6,7 +6,6 @@
  * The sound is the window's (sdl_audio.c), on a device of its own, and
  * paces the picture the same way.
  */
-#include <SDL2/SDL.h>
 #include <libavutil/frame.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +13,7 @@
 #include "output/convert.h"
 #include "output/renderer.h"
 #include "output/sdl_audio.h"
+#include "output/sdl_dyn.h"
 
 typedef struct app_renderer {
     sdl_audio audio;            /* first: the sound hooks take the context as this */
@@ -101,11 +101,21 @@ hasp_err out_renderer_draw(void *ctx, const int rect[4])
     return SDL_RenderCopy(o->ren, o->tex, NULL, &dst) == 0 ? HASP_OK : HASP_ERR_UNSUPPORTED;
 }
 
-hasp_err out_renderer_init(out_sink *sink, void *renderer, int sound, const log_cfg *log)
+hasp_err out_renderer_init(out_sink *sink, void *renderer, int sound, const log_cfg *log,
+                           char *errbuf)
 {
+    hasp_err err = sdl_dyn_load(errbuf);
+    if (err != HASP_OK)
+        return err;
+    /* A renderer of another SDL (linked statically into the application)
+     * would fail at the first frame with nothing to say why. */
+    SDL_RendererInfo info;
+    if (SDL_GetRendererInfo(renderer, &info) != 0)
+        return hs_fail(errbuf, HASP_ERR_INVALID, "the renderer is not one of %s's (%s); the "
+                       "application must use that shared SDL2", SDL_DYN_SONAME, SDL_GetError());
     app_renderer *o = calloc(1, sizeof(*o));
     if (!o)
-        return HASP_ERR_NOMEM;
+        return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
     o->ren = renderer;
     o->sar = 1;
     o->log = log;

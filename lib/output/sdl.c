@@ -5,15 +5,16 @@
  * calls on one thread: all of these run on the caller's, inside
  * hasp_session_step().
  */
-#include <SDL2/SDL.h>
 #include <libavutil/frame.h>
 #include <libavutil/pixdesc.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/clock.h"
 #include "output/convert.h"
 #include "output/overlay.h"
 #include "output/sdl_audio.h"
+#include "output/sdl_dyn.h"
 #include "output/sink.h"
 
 /* How long without a new frame before stats or events redraw the window
@@ -262,9 +263,9 @@ static void sdl_close(void *ctx)
 static int invisible_driver(void)
 {
     const char *drv = SDL_GetCurrentVideoDriver();
-    const char *asked = SDL_getenv("SDL_VIDEODRIVER");
-    return drv && (SDL_strcmp(drv, "offscreen") == 0 || SDL_strcmp(drv, "dummy") == 0)
-        && !(asked && SDL_strcmp(asked, drv) == 0);
+    const char *asked = getenv("SDL_VIDEODRIVER");
+    return drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0)
+        && !(asked && strcmp(asked, drv) == 0);
 }
 
 static hasp_err open_window(sdl_out *o, const char *title, char *errbuf)
@@ -287,6 +288,9 @@ static hasp_err open_window(sdl_out *o, const char *title, char *errbuf)
 hasp_err out_sdl_init(out_sink *sink, const char *title, int sound, const log_cfg *log,
                       char *errbuf)
 {
+    hasp_err err = sdl_dyn_load(errbuf);
+    if (err != HASP_OK)
+        return err;
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "cannot open a window (%s); "
                        "use headless mode", SDL_GetError());
@@ -306,8 +310,7 @@ hasp_err out_sdl_init(out_sink *sink, const char *title, int sound, const log_cf
                      .stats = sdl_stats };
     sdl_audio_init(&o->audio, &out, sound, log);
     out.pause = sdl_pause; /* the sound's, and the badge */
-    hasp_err err = open_window(o, title, errbuf);
-    if (err != HASP_OK) {
+    if ((err = open_window(o, title, errbuf)) != HASP_OK) {
         sdl_close(o);
         return err;
     }

@@ -8,13 +8,13 @@
 #ifndef HASP_OUTPUT_SDL_AUDIO_H
 #define HASP_OUTPUT_SDL_AUDIO_H
 
-#include <SDL2/SDL.h>
 #include <libavutil/channel_layout.h>
 #include <libswresample/swresample.h>
 
 #include "core/error.h"
 #include "core/log.h"
 #include "media/media.h"
+#include "output/sdl_dyn.h"
 #include "output/sink.h"
 
 typedef struct sdl_audio {
@@ -41,8 +41,9 @@ typedef struct sdl_audio {
 
 /*
  * Sound for sink, whose context begins with a (a pointer to a struct also
- * points to its first member): SDL's audio subsystem initialised unless the
- * application has done so, and sink's audio, clock, pause and flush hooks.
+ * points to its first member), once SDL is loaded (sdl_dyn_load): SDL's
+ * audio subsystem initialised unless the application has done so, and
+ * sink's audio, clock, pause and flush hooks.
  * Without sound (wanted 0, or no audio subsystem) audio frames are dropped
  * and the sink has no clock, so the picture keeps the wall clock.
  */
