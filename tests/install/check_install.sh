@@ -22,6 +22,12 @@ extra=$(nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ && $3 !~ /^hasp_/ {
 if [[ -n "$extra" ]]; then
   echo "libhasp.so exports symbols outside hasp_*:"; echo "$extra" | head -20; exit 1
 fi
+# SDL2 is loaded when a session needs it (lib/output/sdl_dyn.c): not linked, no
+# call bound to it.
+sdl=$( (readelf -d "$lib" | grep 'NEEDED.*libSDL2'; nm -D --undefined-only "$lib" | grep ' SDL_') || true)
+if [[ -n "$sdl" ]]; then
+  echo "libhasp.so links SDL2:"; echo "$sdl" | head -20; exit 1
+fi
 for sym in hasp_session_open hasp_session_seek hasp_session_pause hasp_session_read \
            hasp_session_set_video_callback hasp_session_set_renderer hasp_frames_free; do
   nm -D --defined-only "$lib" | grep -Eq " T $sym(@@HASP_0)?\$" || { echo "$sym not exported"; exit 1; }
