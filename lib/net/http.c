@@ -1,5 +1,5 @@
 /*
- * One transfer through libcurl: its options (TLS, HTTP/2, redirects,
+ * One HTTP(S) transfer through libcurl: its options (TLS, HTTP/2, redirects,
  * timeouts, range), its body callback, and what its outcome means as a
  * net_result. The network thread (net.c) drives the transfers.
  */
@@ -44,12 +44,6 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *opaque)
     return net_deliver(r, (const uint8_t *)ptr, n) ? 0 : n;
 }
 
-static const char *protocols_for(const char *url)
-{
-    /* Only the scheme the policy allowed; redirects are restricted apart. */
-    return strncasecmp(url, "file:", 5) == 0 ? "file" : "http,https";
-}
-
 static int set_tls(const net *n, CURL *e)
 {
     long verify = n->cfg.tls_verify ? 1L : 0L;
@@ -80,7 +74,8 @@ hasp_err net_http_setup(net *n, net_req *r)
         return HASP_ERR_NOMEM;
     r->easy = e;
     int ok = curl_easy_setopt(e, CURLOPT_URL, r->fetch_url) == CURLE_OK
-        && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, protocols_for(r->fetch_url)) == CURLE_OK
+        /* Local files never come here (file.c reads them). */
+        && curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK
         && curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK
         && curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK
         && curl_easy_setopt(e, CURLOPT_MAXREDIRS, (long)n->cfg.max_redirects) == CURLE_OK

@@ -1,7 +1,7 @@
 /*
  * The insides of lib/net, shared by its files: the transfer and network
- * structs, the URL policy and the app-supplied I/O worker. Nothing outside
- * lib/net includes this.
+ * structs, the URL policy, the I/O thread and the local files it reads.
+ * Nothing outside lib/net includes this, but its tests.
  */
 #ifndef HASP_NET_INTERNAL_H
 #define HASP_NET_INTERNAL_H
@@ -21,6 +21,8 @@ typedef enum net_origin {
     NET_ORIGIN_REMOTE           /* http(s) or app-supplied I/O */
 } net_origin;
 
+/* libcurl for http(s); a hasp_io on the I/O thread for local files and
+ * the URLs the app's callbacks serve. */
 typedef enum net_route { NET_ROUTE_CURL, NET_ROUTE_IO } net_route;
 
 struct net_req {
@@ -29,6 +31,8 @@ struct net_req {
     char *url;                  /* as asked, for messages */
     char *fetch_url;            /* what is fetched: a local path becomes file:// */
     net_route route;
+    const hasp_io *io;          /* NET_ROUTE_IO: what serves it, and its opaque */
+    void *io_opaque;
     CURL *easy;
     char range_hdr[48];
     char curl_err[CURL_ERROR_SIZE]; /* libcurl's detailed reason */
@@ -51,6 +55,9 @@ struct net_req {
     net_req *next;              /* in the owner's list of live transfers */
 };
 
+/* Both threads start at the first transfer they serve (under the lock), and
+ * libcurl's side with them: a net that only reads local files never
+ * initialises libcurl. */
 struct net {
     net_cfg cfg;                /* ca_file points into owned copies below */
     char *ca_file;
@@ -62,11 +69,12 @@ struct net {
     net_req *live;              /* curl transfers, newest first */
     int quit;
     net_origin origin;
-    /* App-supplied I/O (io.c); has_io is 0 without it. */
+    /* App-supplied I/O; has_io is 0 without it. */
     int has_io;
     hasp_io io;
     char *io_prefix;
     void *io_opaque;
+    /* The I/O thread (io.c): the app's callbacks and local files. */
     pthread_t io_thread;
     int io_thread_started;
     pthread_cond_t io_cond;     /* work for the I/O thread */
@@ -103,6 +111,11 @@ hasp_err net_policy_route(net *n, net_req *r, int io_serves, char *errbuf);
 /* A malloc'd file:// URL for a local path (made absolute, percent-encoded). */
 char *net_file_url(const char *path);
 
+/* ---- file.c ---- */
+
+/* Local files, for the I/O thread: file:// URLs as libcurl read them. */
+extern const hasp_io net_file_io;
+
 /* ---- retry_after.c ---- */
 
 /* Seconds a Retry-After value asks for (delta-seconds or HTTP-date,
@@ -111,12 +124,20 @@ double net_retry_after_parse(const char *value, time_t now);
 
 /* ---- io.c ---- */
 
+/* Take the app's callbacks (checked and copied). */
 hasp_err net_io_init(net *n, const hasp_io *io, void *opaque, char *errbuf);
 /* Whether the app's callbacks serve url; safe from any thread. */
 int net_io_serves(const net *n, const char *url);
-/* Hand r to the I/O thread; call with n->lock held. */
-void net_io_submit(net *n, net_req *r);
-/* Stop the I/O thread, ending its transfers as aborted. */
+/* Hand r to the I/O thread, starting it if it is not yet; call with
+ * n->lock held. Fails (message in r's result) only if it cannot start. */
+hasp_err net_io_submit(net *n, net_req *r);
+/* Stop the I/O thread if it runs, ending its transfers as aborted. */
 void net_io_shutdown(net *n);
+
+/* ---- net.c ---- */
+
+/* Whether n has started libcurl's side (for tests: a net that only read
+ * local files must not have). */
+int net_curl_started(net *n);
 
 #endif

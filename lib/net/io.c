@@ -1,9 +1,10 @@
 /*
- * Transfers served by the application's hasp_io callbacks. One I/O thread
- * per net runs them: the app's reads may block, and on the network thread
- * they would stall every HTTP transfer. It reads each open transfer in turn,
- * a chunk at a time, so parallel groups progress together and callers get
- * the same on_data / on_progress / abort / result behaviour as over HTTP.
+ * Transfers served by a hasp_io: the application's callbacks, or local
+ * files (file.c). One I/O thread per net runs them, started at the first:
+ * reads may block, and on the network thread they would stall every HTTP
+ * transfer. It reads each open transfer in turn, a chunk at a time, so
+ * parallel groups progress together and callers get the same on_data /
+ * on_progress / abort / result behaviour as over HTTP.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,9 +42,6 @@ hasp_err net_io_init(net *n, const hasp_io *io, void *opaque, char *errbuf)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
     n->io.prefix = n->io_prefix;
     n->io_opaque = opaque;
-    if (pthread_create(&n->io_thread, NULL, io_thread, n) != 0)
-        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot start the I/O thread");
-    n->io_thread_started = 1;
     n->has_io = 1;
     return HASP_OK;
 }
@@ -56,11 +54,18 @@ int net_io_serves(const net *n, const char *url)
     return io->handles && io->handles(n->io_opaque, url);
 }
 
-void net_io_submit(net *n, net_req *r)
+hasp_err net_io_submit(net *n, net_req *r)
 {
+    if (!n->io_thread_started) {
+        if (pthread_create(&n->io_thread, NULL, io_thread, n) != 0)
+            return hs_fail(r->res.message, HASP_ERR_IO, "%s: cannot start the I/O thread",
+                           r->url);
+        n->io_thread_started = 1;
+    }
     r->next = n->io_live;
     n->io_live = r;
     pthread_cond_broadcast(&n->io_cond);
+    return HASP_OK;
 }
 
 void net_io_shutdown(net *n)
@@ -84,9 +89,10 @@ static int fail(net_req *r, hasp_err err, const char *why)
 }
 
 /* Position at the range and work out how much is wanted; 0 when done. */
-static int io_position(net *n, net_req *r)
+static int io_position(net_req *r)
 {
-    int64_t size = n->io.size ? n->io.size(n->io_opaque, r->io_handle) : -1;
+    const hasp_io *io = r->io;
+    int64_t size = io->size ? io->size(r->io_opaque, r->io_handle) : -1;
     int64_t first = r->desc.range.first, last = r->desc.range.last;
     if (first < 0) {
         r->total = size;
@@ -98,8 +104,8 @@ static int io_position(net *n, net_req *r)
         return fail(r, HASP_ERR_INVALID, "the range starts after the end of the resource");
     if (size >= 0 && (last < 0 || last >= size))
         last = size - 1;
-    if (first > 0 && n->io.seek) {
-        if (n->io.seek(n->io_opaque, r->io_handle, first) != 0)
+    if (first > 0 && io->seek) {
+        if (io->seek(r->io_opaque, r->io_handle, first) != 0)
             return fail(r, HASP_ERR_IO, "seek failed");
     } else {
         r->skip = first;        /* no seek: read and drop */
@@ -109,11 +115,11 @@ static int io_position(net *n, net_req *r)
     return 1;
 }
 
-static int io_open(net *n, net_req *r)
+static int io_open(net_req *r)
 {
     hasp_err err = HASP_ERR_IO;
     char msg[256] = "";
-    r->io_handle = n->io.open(n->io_opaque, r->fetch_url, &err, msg, sizeof(msg));
+    r->io_handle = r->io->open(r->io_opaque, r->fetch_url, &err, msg, sizeof(msg));
     r->io_started = 1;
     if (!r->io_handle) {
         msg[sizeof(msg) - 1] = '\0';
@@ -122,14 +128,14 @@ static int io_open(net *n, net_req *r)
             err = HASP_ERR_IO;
         return fail(r, err, msg[0] ? msg : "cannot open");
     }
-    return io_position(n, r);
+    return io_position(r);
 }
 
 /* One step of r: open it, or read one chunk. Nonzero while it goes on. */
-static int io_step(net *n, net_req *r, uint8_t *buf)
+static int io_step(net_req *r, uint8_t *buf)
 {
     if (!r->io_started)
-        return io_open(n, r);
+        return io_open(r);
     if (r->keep == 0) {
         r->res.err = HASP_OK;
         return 0;
@@ -137,7 +143,7 @@ static int io_step(net *n, net_req *r, uint8_t *buf)
     size_t want = IO_CHUNK;
     if (r->skip == 0 && r->keep >= 0 && r->keep < (int64_t)want)
         want = (size_t)r->keep;
-    int64_t got = n->io.read(n->io_opaque, r->io_handle, buf, want);
+    int64_t got = r->io->read(r->io_opaque, r->io_handle, buf, want);
     if (got < 0 || got > (int64_t)want)
         return fail(r, HASP_ERR_IO, "read failed");
     if (got == 0) {
@@ -156,7 +162,7 @@ static int io_step(net *n, net_req *r, uint8_t *buf)
 static void io_end(net *n, net_req *r)
 {
     if (r->io_handle)
-        n->io.close(n->io_opaque, r->io_handle);
+        r->io->close(r->io_opaque, r->io_handle);
     r->io_handle = NULL;
     pthread_mutex_lock(&n->lock);
     if (atomic_load(&r->aborting))
@@ -174,7 +180,7 @@ static void io_pass(net *n, net_req *head, int quit, uint8_t *buf)
         next = r->next;         /* read first: once done, r may be freed */
         if (quit)
             atomic_store(&r->aborting, 1);
-        if (atomic_load(&r->aborting) || !io_step(n, r, buf))
+        if (atomic_load(&r->aborting) || !io_step(r, buf))
             io_end(n, r);
         else
             net_progress_tick(r, clk_now());

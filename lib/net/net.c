@@ -1,8 +1,9 @@
 /*
  * The network: one libcurl multi handle driven by one thread, so every
  * transfer of a session shares its connection cache (keep-alive, HTTP/2
- * multiplexing) and DNS cache; plus the life of a transfer as callers see
- * it (start, abort, wait, free), whichever route serves it.
+ * multiplexing) and DNS cache, started with libcurl itself at the first
+ * HTTP transfer; plus the life of a transfer as callers see it (start,
+ * abort, wait, free), whichever route serves it.
  */
 #include "net/net.h"
 
@@ -89,8 +90,8 @@ void net_req_done(net *n, net_req *r)
             break;
         }
     r->res.t_end = clk_now();
-    if (!r->res.final_url)
-        r->res.final_url = strdup(r->url); /* NULL when out of memory: callers cope */
+    if (!r->res.final_url)      /* a local path's is its file:// URL */
+        r->res.final_url = strdup(r->fetch_url); /* NULL when out of memory: callers cope */
     r->done = 1;
     pthread_cond_broadcast(&n->done_cond);
 }
@@ -235,20 +236,55 @@ static void *net_thread(void *opaque)
 
 /* ---- set-up ---- */
 
-static hasp_err multi_setup(net *n, char *errbuf)
+/* The multi handle, or NULL with why. */
+static CURLM *multi_new(const char **why)
 {
-    n->multi = curl_multi_init();
-    if (!n->multi)
-        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot create a libcurl multi handle");
+    CURLM *m = curl_multi_init();
+    if (!m) {
+        *why = "cannot create a libcurl multi handle";
+        return NULL;
+    }
     /* Every transfer shares the multi handle's connection cache: keep-alive
      * connections are reused by the next segment of any group. */
-    CURLM *m = n->multi;
     if (curl_multi_setopt(m, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX) != CURLM_OK
         || curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS, (long)NET_HOST_CONNECTIONS)
                != CURLM_OK
-        || curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)NET_CACHED_CONNECTIONS) != CURLM_OK)
-        return hs_fail(errbuf, HASP_ERR_UNSUPPORTED, "libcurl refused the connection options");
+        || curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)NET_CACHED_CONNECTIONS) != CURLM_OK) {
+        curl_multi_cleanup(m);
+        *why = "libcurl refused the connection options";
+        return NULL;
+    }
+    return m;
+}
+
+/* libcurl's side, at the first transfer it serves (r): libcurl's global
+ * initialisation (OpenSSL's) holds about 2 MiB that a session playing local
+ * files never needs. A failure is r's, and the next transfer tries again.
+ * Call with n->lock held. */
+static hasp_err curl_start(net *n, net_req *r)
+{
+    if (n->thread_started)
+        return HASP_OK;
+    pthread_once(&curl_once, curl_init_once);
+    if (curl_init_rc != CURLE_OK)
+        return hs_fail(r->res.message, HASP_ERR_IO, "%s: libcurl failed to initialise: %s",
+                       r->url, curl_easy_strerror(curl_init_rc));
+    const char *why = NULL;
+    if (!n->multi && !(n->multi = multi_new(&why)))
+        return hs_fail(r->res.message, HASP_ERR_IO, "%s: %s", r->url, why);
+    if (pthread_create(&n->thread, NULL, net_thread, n) != 0)
+        return hs_fail(r->res.message, HASP_ERR_IO, "%s: cannot start the network thread",
+                       r->url);
+    n->thread_started = 1;
     return HASP_OK;
+}
+
+int net_curl_started(net *n)
+{
+    pthread_mutex_lock(&n->lock);
+    int started = n->thread_started;
+    pthread_mutex_unlock(&n->lock);
+    return started;
 }
 
 static hasp_err net_init(net *n, const net_cfg *cfg, char *errbuf)
@@ -258,15 +294,7 @@ static hasp_err net_init(net *n, const net_cfg *cfg, char *errbuf)
     n->cfg.io = NULL;
     if (cfg->ca_file && !(n->ca_file = strdup(cfg->ca_file)))
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
-    hasp_err err = multi_setup(n, errbuf);
-    if (err == HASP_OK && cfg->io)
-        err = net_io_init(n, cfg->io, cfg->io_opaque, errbuf);
-    if (err != HASP_OK)
-        return err;
-    if (pthread_create(&n->thread, NULL, net_thread, n) != 0)
-        return hs_fail(errbuf, HASP_ERR_NOMEM, "cannot start the network thread");
-    n->thread_started = 1;
-    return HASP_OK;
+    return cfg->io ? net_io_init(n, cfg->io, cfg->io_opaque, errbuf) : HASP_OK;
 }
 
 static hasp_err sync_init(net *n, char *errbuf)
@@ -284,10 +312,6 @@ static hasp_err sync_init(net *n, char *errbuf)
 
 hasp_err net_new(net **out, const net_cfg *cfg, char *errbuf)
 {
-    pthread_once(&curl_once, curl_init_once);
-    if (curl_init_rc != CURLE_OK)
-        return hs_fail(errbuf, HASP_ERR_IO, "libcurl failed to initialise: %s",
-                       curl_easy_strerror(curl_init_rc));
     net *n = calloc(1, sizeof(*n));
     if (!n)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
@@ -353,38 +377,27 @@ static hasp_err route(net *n, net_req *r)
     return err;
 }
 
-hasp_err net_start(net *n, const net_req_desc *desc, net_req **out)
+/* libcurl's side started if it is not yet, and r's easy handle. */
+static hasp_err curl_prepare(net *n, net_req *r)
 {
-    net_req *r = calloc(1, sizeof(*r));
-    if (!r)
-        return HASP_ERR_NOMEM;
-    r->owner = n;
-    r->desc = *desc;
-    r->keep = r->total = -1;
-    r->res.retry_after_s = -1;
-    r->res.t_start = r->last_progress = r->last_data = clk_now();
-    r->url = strdup(desc->url);
-    hasp_err err = r->url ? route(n, r) : HASP_ERR_NOMEM;
-    if (err != HASP_OK && err != HASP_ERR_NOMEM) {
-        /* Refused: a transfer that has already failed, seen as any other. */
-        r->res.err = err;
-        r->res.t_end = r->res.t_start;
-        r->res.final_url = strdup(r->url); /* NULL when out of memory: callers cope */
-        r->done = 1;
-        *out = r;
-        return HASP_OK;
-    }
-    if (err == HASP_OK && r->route == NET_ROUTE_CURL)
-        err = net_http_setup(n, r);
-    if (err != HASP_OK) {
-        req_free(r);
-        return err;
-    }
+    pthread_mutex_lock(&n->lock);
+    hasp_err err = curl_start(n, r);
+    pthread_mutex_unlock(&n->lock);
+    if (err == HASP_OK && (err = net_http_setup(n, r)) != HASP_OK)
+        hs_fail(r->res.message, err, "%s: %s", r->url,
+                err == HASP_ERR_NOMEM ? "out of memory" : "libcurl refused the options");
+    return err;
+}
+
+/* Hand r to the thread of its route; fails only if the I/O thread cannot start. */
+static hasp_err submit(net *n, net_req *r)
+{
     log_msg(n->cfg.log, LOG_NET, LOG_DEBUG, "GET %s%s%s", r->fetch_url,
             r->range_hdr[0] ? " bytes=" : "", r->range_hdr);
+    hasp_err err = HASP_OK;
     pthread_mutex_lock(&n->lock);
     if (r->route == NET_ROUTE_IO) {
-        net_io_submit(n, r);
+        err = net_io_submit(n, r);
     } else {
         r->next = n->live;
         n->live = r;
@@ -392,6 +405,34 @@ hasp_err net_start(net *n, const net_req_desc *desc, net_req **out)
     pthread_mutex_unlock(&n->lock);
     if (r->route == NET_ROUTE_CURL)
         curl_multi_wakeup(n->multi);
+    return err;
+}
+
+hasp_err net_start(net *n, const net_req_desc *desc, net_req **out)
+{
+    net_req *r = calloc(1, sizeof(*r));
+    if (!r || !(r->url = strdup(desc->url))) {
+        free(r);
+        return HASP_ERR_NOMEM;
+    }
+    r->owner = n;
+    r->desc = *desc;
+    r->keep = r->total = -1;
+    r->res.retry_after_s = -1;
+    r->res.t_start = r->last_progress = r->last_data = clk_now();
+    hasp_err err = route(n, r);
+    if (err == HASP_OK && r->route == NET_ROUTE_CURL)
+        err = curl_prepare(n, r);
+    if (err == HASP_OK)
+        err = submit(n, r);
+    if (err != HASP_OK) {
+        /* Refused or not started: a transfer that has already failed, seen
+         * as any other. */
+        r->res.err = err;
+        r->res.t_end = r->res.t_start;
+        r->res.final_url = strdup(r->url); /* NULL when out of memory: callers cope */
+        r->done = 1;
+    }
     *out = r;
     return HASP_OK;
 }
@@ -400,13 +441,15 @@ void net_abort(net_req *r)
 {
     net *n = r->owner;
     pthread_mutex_lock(&n->lock);
-    if (!r->done) {
+    int running = !r->done;
+    if (running) {
         atomic_store(&r->aborting, 1);
         if (r->route == NET_ROUTE_IO)
             pthread_cond_broadcast(&n->io_cond);
     }
     pthread_mutex_unlock(&n->lock);
-    if (r->route == NET_ROUTE_CURL)
+    /* A curl transfer still running was handed over: the multi handle exists. */
+    if (running && r->route == NET_ROUTE_CURL)
         curl_multi_wakeup(n->multi);
 }
 

@@ -1,10 +1,13 @@
 /*
- * HTTP (and file://) transfers on the libcurl multi interface, all driven by
- * one network thread so connections are shared and reused across segments
- * and groups. Callers start a transfer, receive its bytes through a callback
- * on the network thread, and wait for its result from their own thread.
- * URLs that the application's hasp_io callbacks serve go to an I/O thread
- * instead, with the same callbacks and results.
+ * Transfers: HTTP(S) on the libcurl multi interface, all driven by one
+ * network thread so connections are shared and reused across segments and
+ * groups; local files (file:// URLs and paths) and the URLs the
+ * application's hasp_io callbacks serve on an I/O thread of their own, with
+ * the same callbacks and results. Callers start a transfer, receive its
+ * bytes through a callback on the thread running it, and wait for its
+ * result from their own thread. Each thread, and libcurl, starts at the
+ * first transfer it serves: playing local files never initialises libcurl
+ * (nor OpenSSL, about 2 MiB of memory).
  *
  * URL policy, enforced in net_start so no caller can bypass it: the first
  * URL a net is asked for is the manifest and fixes the origin. Only a
@@ -82,9 +85,11 @@ hasp_err net_io_check(const hasp_io *io, char *errbuf);
 hasp_err net_new(net **out, const net_cfg *cfg, char *errbuf);
 void net_free(net *n);
 
-/* Start a transfer. A URL the policy refuses still gives a request, already
- * finished with HASP_ERR_INVALID and a message naming the URL, so callers
- * handle it like any failed transfer; errors here are only out of memory. */
+/* Start a transfer. A URL the policy refuses (HASP_ERR_INVALID), or a
+ * transfer that cannot start (libcurl or a thread failing to, out of
+ * memory), still gives a request, already finished with a message naming
+ * the URL, so callers handle it like any failed transfer; errors here are
+ * only out of memory for the request itself. */
 hasp_err net_start(net *n, const net_req_desc *desc, net_req **out);
 /* Ask a transfer to stop; its result becomes HASP_ERR_ABORTED. */
 void net_abort(net_req *r);

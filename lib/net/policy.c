@@ -1,6 +1,7 @@
 /*
  * The URL policy: which URLs a presentation may make hasp fetch, and by
- * which route (libcurl or the application's I/O callbacks).
+ * which route (libcurl for http(s); the I/O thread for the application's
+ * I/O callbacks and for local files).
  *
  * The first URL a net is asked for is the manifest; its scheme fixes the
  * origin. A manifest from the network (http, https, or app-served) must not
@@ -105,6 +106,8 @@ hasp_err net_policy_route(net *n, net_req *r, int io_serves, char *errbuf)
                        "local files", url);
     if (io_serves) {
         r->route = NET_ROUTE_IO;
+        r->io = &n->io;
+        r->io_opaque = n->io_opaque;
         r->fetch_url = strdup(url);
         latch(n, NET_ORIGIN_REMOTE);
         return r->fetch_url ? HASP_OK : hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");
@@ -112,7 +115,8 @@ hasp_err net_policy_route(net *n, net_req *r, int io_serves, char *errbuf)
     if (sc == SCHEME_OTHER)
         return hs_fail(errbuf, HASP_ERR_INVALID,
                        "%s: refused: only http, https and file URLs can be fetched", url);
-    r->route = NET_ROUTE_CURL;
+    r->route = local ? NET_ROUTE_IO : NET_ROUTE_CURL;
+    r->io = local ? &net_file_io : NULL;
     r->fetch_url = sc == SCHEME_NONE ? net_file_url(url) : strdup(url);
     if (!r->fetch_url)
         return hs_fail(errbuf, HASP_ERR_NOMEM, "out of memory");

@@ -20,6 +20,7 @@ hasp_net_test(net_http SERVER)
 hasp_net_test(net_conn SERVER)
 hasp_net_test(net_policy SERVER)
 hasp_net_test(net_tls SERVER)
+hasp_net_test(net_file SERVER)  # local files; HTTP after them
 hasp_net_test(net_io)           # app-supplied I/O, in memory
 
 # A whole session played from the generated media through app-supplied I/O:
