@@ -11,10 +11,13 @@ int net_body_append(void *opaque, const uint8_t *data, size_t len)
         b->over_limit = 1;
         return 1;
     }
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 16384;
-        while (cap < b->len + len + 1)
+    size_t need = b->len + len + 1; /* within limit + 1: checked above */
+    if (need > b->cap) {
+        size_t cap = b->cap < 16384 ? 16384 : b->cap;
+        while (cap < need)
             cap *= 2;
+        if (cap - 1 > b->limit) /* never room for more than the limit */
+            cap = b->limit + 1;
         uint8_t *p = realloc(b->data, cap);
         if (!p) {
             b->nomem = 1;
@@ -29,12 +32,28 @@ int net_body_append(void *opaque, const uint8_t *data, size_t len)
     return 0;
 }
 
+void net_body_reserve(void *opaque, int64_t len)
+{
+    net_body *b = opaque;
+    /* Over the limit, a reservation could only be wasted: the body fails
+     * at the limit, or, if the length was a lie, may be much shorter. */
+    if (b->data || len < 0 || (uint64_t)len > b->limit)
+        return;
+    uint8_t *p = malloc((size_t)len + 1);
+    if (!p)
+        return;                 /* only a hint: the body grows as it comes */
+    p[0] = '\0';
+    b->data = p;
+    b->cap = (size_t)len + 1;
+}
+
 hasp_err net_fetch(void *opaque, const char *url, mf_range range, char **data, size_t *len,
                    char **final_url, char *errbuf)
 {
     net *n = opaque;
     net_body b = { .limit = net_fetch_limit(n) };
-    net_req_desc desc = { .url = url, .range = range, .on_data = net_body_append, .opaque = &b };
+    net_req_desc desc = { .url = url, .range = range, .on_data = net_body_append,
+                          .on_size = net_body_reserve, .opaque = &b };
     net_req *r = NULL;
     hasp_err err = net_start(n, &desc, &r);
     if (err != HASP_OK)

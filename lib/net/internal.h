@@ -41,6 +41,7 @@ struct net_req {
     int64_t keep;               /* bytes still wanted from such an answer, -1 all */
     int64_t total;              /* expected body bytes, -1 unknown (progress) */
     int http_error;             /* status >= 400: the body is not media */
+    int sized;                  /* on_size was due (before the first body bytes) */
     double last_progress;
     double last_data;           /* clk_now() of the last body bytes, or the start */
     int64_t received;           /* body bytes as they came, kept or not (the rate) */

@@ -4,7 +4,7 @@
  * reads may block, and on the network thread they would stall every HTTP
  * transfer. It reads each open transfer in turn, a chunk at a time, so
  * parallel groups progress together and callers get the same on_data /
- * on_progress / abort / result behaviour as over HTTP.
+ * on_size / on_progress / abort / result behaviour as over HTTP.
  */
 #include <stdio.h>
 #include <stdlib.h>

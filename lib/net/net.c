@@ -56,6 +56,11 @@ static void curl_init_once(void) { curl_init_rc = curl_global_init(CURL_GLOBAL_D
 
 int net_deliver(net_req *r, const uint8_t *data, size_t len)
 {
+    if (!r->sized) {
+        r->sized = 1;
+        if (r->desc.on_size && r->total >= 0)
+            r->desc.on_size(r->desc.opaque, r->total);
+    }
     if (r->skip > 0) {
         size_t drop = (int64_t)len < r->skip ? len : (size_t)r->skip;
         r->skip -= (int64_t)drop;

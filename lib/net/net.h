@@ -33,6 +33,10 @@ typedef struct net_req net_req;
 
 /* Body bytes as they arrive; return nonzero to abort the transfer. */
 typedef int (*net_data_fn)(void *opaque, const uint8_t *data, size_t len);
+/* Once before the first body bytes, when the body's length is known then
+ * (Content-Length, a range's length, a local file's size): a collector can
+ * allocate it at its final size. Announced, not promised: a server may lie. */
+typedef void (*net_size_fn)(void *opaque, int64_t len);
 /* About every 100 ms of a transfer: body bytes so far, total (-1 unknown). */
 typedef void (*net_progress_fn)(void *opaque, int64_t done, int64_t total, double elapsed_s);
 
@@ -40,6 +44,7 @@ typedef struct net_req_desc {
     const char *url;
     mf_range range;             /* first < 0: the whole resource */
     net_data_fn on_data;
+    net_size_fn on_size;        /* may be NULL; gets opaque */
     net_progress_fn on_progress; /* may be NULL */
     void *opaque;
     void *progress_opaque;      /* on_progress's, NULL: opaque */
@@ -108,6 +113,10 @@ typedef struct net_body {
 } net_body;
 
 int net_body_append(void *opaque, const uint8_t *data, size_t len);
+/* The on_size for a net_body: the whole body allocated at once, unless it
+ * would be over the limit (then it fails at the limit as it comes, or, if
+ * the length was a lie, grows as usual). */
+void net_body_reserve(void *opaque, int64_t len);
 
 /* The largest body net_fetch accepts. */
 size_t net_fetch_limit(const net *n);

@@ -134,7 +134,8 @@ static void attempt(fetch_ctl *ctl, const fetch_cfg *cfg, fetch_job *job, const 
     memset(body, 0, sizeof(*body));
     body->limit = cfg->max_bytes;
     net_req_desc desc = { .url = url, .range = job->range, .on_data = net_body_append,
-                          .opaque = body, .on_progress = job->watch ? on_progress : NULL,
+                          .on_size = net_body_reserve, .opaque = body,
+                          .on_progress = job->watch ? on_progress : NULL,
                           .progress_opaque = ctl };
     net_req *req = NULL;
     hasp_err err = net_start(cfg->net, &desc, &req);

@@ -3,7 +3,8 @@
  * libcurl: whole and ranged reads, file:// URLs as libcurl 7.88 read them
  * (percent-decoding, localhost, a query ignored), refusals with their error
  * codes, abort; a net (and a session) that only reads local files never
- * starts libcurl, and an HTTP transfer after local ones works.
+ * starts libcurl, and an HTTP transfer after local ones works. Also bodies
+ * allocated at their final size when the length is known first.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -22,6 +23,7 @@
 #include "net/internal.h"
 #include "net/net.h"
 #include "net_fixture.h"
+#include "sched/fetch.h"
 
 #define SEG 700000
 /* A name that needs every kind of encoding net_file_url does. */
@@ -62,20 +64,29 @@ static int group_teardown(void **state)
 typedef struct got {
     net_result res;
     net_body body;
+    int64_t announced;          /* what on_size was given, -1 never called */
 } got;
+
+static void spy_size(void *opaque, int64_t len)
+{
+    got *g = opaque;
+    g->announced = len;
+    net_body_reserve(&g->body, len);
+}
 
 static int spy_data(void *opaque, const uint8_t *data, size_t len)
 {
     return net_body_append(&((got *)opaque)->body, data, len);
 }
 
-/* url (range first..last) into g. */
+/* url (range first..last) into g, the body reserved through on_size. */
 static void get(net *n, const char *url, int64_t first, int64_t last, size_t limit, got *g)
 {
     memset(g, 0, sizeof(*g));
     g->body.limit = limit;
+    g->announced = -1;
     net_req_desc d = { .url = url, .range = { first, last }, .on_data = spy_data,
-                       .opaque = g };
+                       .on_size = spy_size, .opaque = g };
     net_req *r = NULL;
     assert_int_equal(net_start(n, &d, &r), HASP_OK);
     g->res = *net_wait(r);
@@ -90,7 +101,7 @@ static const char *file_url(char *buf, const char *rel)
 }
 
 /* A whole read or a range of seg.bin, with that HTTP status (0: a local
- * file): the right bytes. */
+ * file): right bytes, at their final size. */
 static void assert_seg(got *g, long status, size_t offset, size_t len)
 {
     assert_int_equal(g->res.err, HASP_OK);
@@ -98,7 +109,9 @@ static void assert_seg(got *g, long status, size_t offset, size_t len)
     if (!status)
         assert_int_equal(g->res.http_version, 0);
     assert_int_equal(g->res.bytes, (int64_t)len);
+    assert_int_equal(g->announced, (int64_t)len);
     assert_int_equal(g->body.len, len);
+    assert_int_equal(g->body.cap, len + 1);
     for (size_t i = 0; i < len; i++)
         if (g->body.data[i] != fx_byte(offset + i, 5))
             fail_msg("byte %zu differs", offset + i);
@@ -267,7 +280,7 @@ static void libcurl_only_for_http(void **state)
     assert_false(net_curl_started(n));
     snprintf(url, sizeof(url), "%s/seg.bin", srv.base);
     get(n, url, -1, -1, SEG, &g);
-    assert_seg(&g, 200, 0, SEG);
+    assert_seg(&g, 200, 0, SEG); /* Content-Length: reserved at once */
     assert_true(net_curl_started(n));
     get(n, url, 5000, 5999, SEG, &g);
     assert_seg(&g, 206, 5000, 1000);
@@ -292,6 +305,92 @@ static void local_session_without_libcurl(void **state)
     hasp_session_free(s);
 }
 
+/* A segment as the download loops fetch it: at its final size too. */
+static void segments_at_final_size(void **state)
+{
+    net *n = fx_net(NULL);
+    fetch_ctl ctl;
+    assert_int_equal(fetch_ctl_init(&ctl), HASP_OK);
+    char url[600], err[HASP_ERRBUF];
+    fetch_cfg cfg = { .net = n, .max_attempts = 1, .max_bytes = 1 << 20 };
+    fetch_job job = { .url = file_url(url, "seg.bin"), .range = { 100, 199 } };
+    for (int i = 0; i < 2; i++) {
+        size_t base = 0;
+        unsigned seed = 1;
+        net_body body;
+        net_result res;
+        assert_int_equal(fetch_run(&ctl, &cfg, &job, &base, &seed, &body, &res, err), HASP_OK);
+        assert_int_equal(body.len, i ? SEG : 100);
+        assert_int_equal(body.cap, body.len + 1);
+        free(body.data);
+        job.range = (mf_range){ -1, -1 };
+    }
+    fetch_ctl_destroy(&ctl);
+    net_free(n);
+}
+
+/* A Content-Length over the limit reserves nothing: the body grows as it
+ * comes, and fails at the limit (here it is a lie and the body short). */
+static void lying_length_is_capped(void **state)
+{
+    assert_int_equal(ts_post(&srv, "reset", NULL), 0);
+    assert_int_equal(ts_faults(&srv, "{\"match\": \"/seg.bin\", \"action\": \"content_length\", "
+                                     "\"length\": 1000000000000}"), 0);
+    net *n = fx_net(NULL);
+    char url[600];
+    snprintf(url, sizeof(url), "%s/seg.bin", srv.base);
+    got g;
+    get(n, url, -1, -1, 2 << 20, &g);
+    assert_int_equal(g.announced, 1000000000000);
+    assert_int_equal(g.res.err, HASP_ERR_IO); /* the body ended short of it */
+    assert_int_equal(g.body.len, SEG);
+    assert_int_equal(g.body.cap, 1 << 20); /* doubled from 16 KiB, not the limit */
+    free(g.body.data);
+    net_free(n);
+    assert_int_equal(ts_post(&srv, "reset", NULL), 0);
+}
+
+static void body_growth(void **state)
+{
+    uint8_t chunk[10000];
+    for (size_t i = 0; i < sizeof(chunk); i++)
+        chunk[i] = fx_byte(i, 7);
+    /* Unknown length: doubling from 16 KiB. */
+    net_body b = { .limit = 1 << 20 };
+    for (int i = 0; i < 4; i++)
+        assert_int_equal(net_body_append(&b, chunk, sizeof(chunk)), 0);
+    assert_int_equal(b.len, 40000);
+    assert_int_equal(b.cap, 65536);
+    free(b.data);
+    /* Announced short: reserved, then grown as more comes, bytes kept. */
+    b = (net_body){ .limit = 1 << 20 };
+    net_body_reserve(&b, 5000);
+    assert_int_equal(b.cap, 5001);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(net_body_append(&b, chunk, sizeof(chunk)), 0);
+    assert_int_equal(b.len, 30000);
+    assert_true(b.cap >= 30001);
+    assert_memory_equal(b.data + 20000, chunk, sizeof(chunk));
+    assert_int_equal(b.data[30000], 0);
+    free(b.data);
+    /* Over the limit: nothing reserved; growth never past the limit. */
+    b = (net_body){ .limit = 25000 };
+    net_body_reserve(&b, 25001);
+    assert_null(b.data);
+    assert_int_equal(net_body_append(&b, chunk, sizeof(chunk)), 0);
+    assert_int_equal(net_body_append(&b, chunk, sizeof(chunk)), 0);
+    assert_int_equal(b.cap, 25001);
+    assert_int_not_equal(net_body_append(&b, chunk, sizeof(chunk)), 0);
+    assert_true(b.over_limit);
+    free(b.data);
+    /* An empty body announced: a valid empty string. */
+    b = (net_body){ .limit = 10 };
+    net_body_reserve(&b, 0);
+    assert_int_equal(b.cap, 1);
+    assert_string_equal((char *)b.data, "");
+    free(b.data);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,6 +400,9 @@ int main(void)
         cmocka_unit_test(abort_a_read),
         cmocka_unit_test(libcurl_only_for_http),
         cmocka_unit_test(local_session_without_libcurl),
+        cmocka_unit_test(segments_at_final_size),
+        cmocka_unit_test(lying_length_is_capped),
+        cmocka_unit_test(body_growth),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
