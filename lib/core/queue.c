@@ -30,11 +30,26 @@ void bq_destroy(bqueue *q, void (*free_item)(void *))
     pthread_cond_destroy(&q->changed);
 }
 
+/* Wait, with q->lock held, until there is room or the queue is aborted. */
+static void wait_room(bqueue *q)
+{
+    while (q->count == q->cap && !q->aborted)
+        pthread_cond_wait(&q->changed, &q->lock);
+}
+
+hasp_err bq_wait_room(bqueue *q)
+{
+    pthread_mutex_lock(&q->lock);
+    wait_room(q);
+    hasp_err err = q->aborted ? HASP_ERR_ABORTED : HASP_OK;
+    pthread_mutex_unlock(&q->lock);
+    return err;
+}
+
 hasp_err bq_push(bqueue *q, void *item)
 {
     pthread_mutex_lock(&q->lock);
-    while (q->count == q->cap && !q->aborted)
-        pthread_cond_wait(&q->changed, &q->lock);
+    wait_room(q);
     hasp_err err = HASP_OK;
     if (q->aborted)
         err = HASP_ERR_ABORTED;

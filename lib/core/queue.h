@@ -25,6 +25,9 @@ void bq_destroy(bqueue *q, void (*free_item)(void *));
 
 /* Blocks while full. */
 hasp_err bq_push(bqueue *q, void *item);
+/* Blocks while full, without pushing: HASP_OK once there is room (for a
+ * single producer, until it pushes), HASP_ERR_ABORTED once aborted. */
+hasp_err bq_wait_room(bqueue *q);
 /* timeout_s < 0 waits for ever, 0 does not wait: HASP_ERR_TIMEOUT when empty. */
 hasp_err bq_pop(bqueue *q, void **item, double timeout_s);
 /* As bq_pop, but the item stays in the queue. */

@@ -184,6 +184,10 @@ static hasp_err download(sched_group *sg, const mf_quality *q, const char *url, 
                          int watch, net_body *body, net_result *res, int *watch_aborted,
                          char *errbuf)
 {
+    /* Not before the chunk queue has room (after an init segment, it may
+     * have none): a body waiting for room is held whole, 700 KB at 720p. */
+    if (bq_wait_room(sg->chunks) != HASP_OK)
+        return hs_fail(errbuf, HASP_ERR_ABORTED, "%s: stopped", url);
     fetch_job job = { .url = url, .range = range, .base_urls = q->base_urls,
                       .n_base_urls = q->n_base_urls };
     if (watch) {
@@ -338,6 +342,12 @@ static hasp_err fetch_at(sched_group *sg, uint64_t i, int quality, int *next, in
  * the request is about to go out, with the freshest buffer level. */
 static hasp_err wait_turn(sched_group *sg, uint64_t i, int *done, char *errbuf)
 {
+    /* Nor before the chunk queue has room, which the download waits for
+     * anyway: the quality would be chosen with a stale buffer level. */
+    if (bq_wait_room(sg->chunks) != HASP_OK) {
+        *done = 1; /* aborted: the session stops */
+        return HASP_OK;
+    }
     if (sg->current < 0)
         return HASP_OK; /* nothing buffered yet in this period */
     mf_segment next;
