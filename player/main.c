@@ -5,6 +5,9 @@
  */
 #include <signal.h>
 #include <stdio.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -152,8 +155,23 @@ static int play(hasp_session *s, const char *url, int show_status)
     return 0;
 }
 
+/* Segments and decoded pictures come and go in blocks of a few hundred KB
+ * to a few MB. Past the first such block freed, glibc raises its mmap
+ * threshold and serves the next ones from its heaps, where what is freed
+ * stays resident; a fixed threshold keeps each in a mapping of its own,
+ * returned when freed (about 0.6 MiB less at the peak of a 720p run).
+ * The library leaves the choice to the program, as it concerns the whole
+ * process. */
+static void keep_big_blocks_mapped(void)
+{
+#ifdef __GLIBC__
+    mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int main(int argc, char **argv)
 {
+    keep_big_blocks_mapped();
     if (argc >= 2 && strcmp(argv[1], "probe") == 0)
         return probe(argc - 2, argv + 2);
     hasp_session *s = NULL;
