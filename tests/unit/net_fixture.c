@@ -111,6 +111,22 @@ void ts_stop(ts_server *ts)
     ts->pid = 0;
 }
 
+ts_server fx_srv;
+const char *fx_root;
+
+int fx_group_start(void **state)
+{
+    (void)state;
+    return ts_start(&fx_srv, fx_root) == 0 ? 0 : -1;
+}
+
+int fx_group_stop(void **state)
+{
+    (void)state;
+    ts_stop(&fx_srv);
+    return 0;
+}
+
 typedef struct grow {
     char *data;
     size_t len;

@@ -45,6 +45,13 @@ typedef struct ts_req {
  * max entries, sorted by arrival; the count, or -1. */
 int ts_log(const ts_server *ts, ts_req *out, int max);
 
+/* cmocka group fixtures for a program with one server for all its tests:
+ * fx_srv serves fx_root, which main sets before running the group. */
+extern ts_server fx_srv;
+extern const char *fx_root;
+int fx_group_start(void **state);
+int fx_group_stop(void **state);
+
 struct net;
 struct net_cfg;
 /* A net made with cfg (NULL: the defaults); the test fails if it cannot be. */

@@ -20,25 +20,12 @@
 
 #define SETTLE_S 0.5
 
-static ts_server srv;
-
-static int group_setup(void **state)
-{
-    return ts_start(&srv, HASP_MEDIA_DIR) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    ts_stop(&srv);
-    return 0;
-}
-
 /* Requests for init and media segments so far, of any quality: the
  * adaptation may switch, and a switch adds an init segment. */
 static int segment_requests(void)
 {
     static ts_req log[256];
-    int n = ts_log(&srv, log, 256);
+    int n = ts_log(&fx_srv, log, 256);
     assert_true(n >= 0);
     int segments = 0;
     for (int i = 0; i < n; i++)
@@ -66,12 +53,12 @@ static void pop(bqueue *q)
 static void requests_wait_for_room_in_the_queue(void **state)
 {
     (void)state;
-    assert_int_equal(ts_post(&srv, "reset", NULL), 0);
+    assert_int_equal(ts_post(&fx_srv, "reset", NULL), 0);
     net *n = fx_net(NULL);
     mf_loader ld = { .fetch = net_fetch, .opaque = n };
     mf_limits_default(&ld.limits);
     char url[256], err[HASP_ERRBUF] = "";
-    snprintf(url, sizeof(url), "%s/dash-number/manifest.mpd", srv.base);
+    snprintf(url, sizeof(url), "%s/dash-number/manifest.mpd", fx_srv.base);
     mf_presentation *p = NULL;
     assert_int_equal(mf_load(&ld, url, &p, err), HASP_OK);
 
@@ -115,5 +102,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(requests_wait_for_room_in_the_queue),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    fx_root = HASP_MEDIA_DIR;
+    return cmocka_run_group_tests(tests, fx_group_start, fx_group_stop);
 }

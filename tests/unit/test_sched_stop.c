@@ -22,20 +22,7 @@
 
 #define STOP_BOUND_S 3.0
 
-static ts_server srv;
-
-static int group_setup(void **state)
-{
-    return ts_start(&srv, HASP_MEDIA_DIR) == 0 ? 0 : -1;
-}
-
-static int group_teardown(void **state)
-{
-    ts_stop(&srv);
-    return 0;
-}
-
-static int reset(void **state) { return ts_post(&srv, "reset", NULL); }
+static int reset(void **state) { return ts_post(&fx_srv, "reset", NULL); }
 
 static double now_s(void)
 {
@@ -56,26 +43,26 @@ static hasp_session *new_session(const char *abr)
 
 static void at(char *url, size_t size, const char *path)
 {
-    snprintf(url, size, "%s%s", srv.base, path);
+    snprintf(url, size, "%s%s", fx_srv.base, path);
 }
 
 /* Wait until the faulted resource has been asked for, stepping s if given. */
 static void wait_seen(hasp_session *s)
 {
     double deadline = now_s() + 20;
-    while (ts_seen(&srv) < 1 && now_s() < deadline)
+    while (ts_seen(&fx_srv) < 1 && now_s() < deadline)
         if (s)
             assert_int_equal(hasp_session_step(s, 50), HASP_OK);
         else
             fx_sleep(0.05);
-    assert_int_equal(ts_seen(&srv), 1);
+    assert_int_equal(ts_seen(&fx_srv), 1);
 }
 
 static void assert_prompt(const char *what, double took)
 {
     if (took >= STOP_BOUND_S)
         fail_msg("%s: stopping took %.1f s", what, took);
-    assert_int_equal(ts_seen(&srv), 1); /* stopped in the first attempt or its wait */
+    assert_int_equal(ts_seen(&fx_srv), 1); /* stopped in the first attempt or its wait */
 }
 
 /* Open manifest (nothing faulted is loaded yet), start it with abr, step
@@ -84,13 +71,13 @@ static void assert_prompt(const char *what, double took)
 static void stop_during(const char *manifest, const char *fault, const char *abr,
                         double linger)
 {
-    assert_int_equal(ts_faults(&srv, fault), 0);
+    assert_int_equal(ts_faults(&fx_srv, fault), 0);
     char url[256];
     at(url, sizeof(url), manifest);
     hasp_session *s = new_session(abr);
     if (hasp_session_open(s, url) != HASP_OK)
         fail_msg("%s: %s", url, hasp_session_error(s));
-    assert_int_equal(ts_seen(&srv), 0); /* the load is the loop's, not open's */
+    assert_int_equal(ts_seen(&fx_srv), 0); /* the load is the loop's, not open's */
     assert_int_equal(hasp_session_start(s), HASP_OK);
     wait_seen(s);
     for (double until = now_s() + linger; now_s() < until;)
@@ -154,7 +141,7 @@ static void *stop_once_seen(void *opaque)
  * another thread ends hasp_session_open. */
 static void manifest_in_open(void **state)
 {
-    assert_int_equal(ts_faults(&srv, STALL("/dash-number/manifest.mpd")), 0);
+    assert_int_equal(ts_faults(&fx_srv, STALL("/dash-number/manifest.mpd")), 0);
     char url[256];
     at(url, sizeof(url), "/dash-number/manifest.mpd");
     stopper st = { .s = new_session("dynamic") };
@@ -178,5 +165,6 @@ int main(void)
         cmocka_unit_test_setup(playlist_retry_wait, reset),
         cmocka_unit_test_setup(manifest_in_open, reset),
     };
-    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+    fx_root = HASP_MEDIA_DIR;
+    return cmocka_run_group_tests(tests, fx_group_start, fx_group_stop);
 }
