@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 
 typedef struct media_state {
@@ -402,6 +403,7 @@ static void install(mf_quality *q, mf_seg_source *src, mf_hls_media *h, mf_quali
     q->init_url = staged->init_url;
     q->init_range = staged->init_range;
     q->playlist_loaded = 1;
+    q->loaded_at = clk_now();
 }
 
 hasp_err hls_parse_media(const mf_loader *ld, const char *data, size_t len, const char *url,

@@ -108,6 +108,9 @@ struct mf_quality {
     double pto;                 /* presentationTimeOffset, s */
     char *playlist_url;         /* HLS: the media playlist, NULL for DASH */
     int playlist_loaded;        /* HLS: segments known */
+    double loaded_at;           /* HLS: clk_now() when the playlist last parsed, at open or
+                                 * by a download loop, so that a live loop paces its
+                                 * reloads from there (lib/sched/live.c) */
     char *audio_group, *subtitle_group; /* HLS group ids, NULL if none */
     mf_hls_media *hls;          /* HLS: media playlist details once loaded, else NULL */
     struct mf_seg_source *src;  /* how segments are found; private to lib/manifest */
