@@ -149,8 +149,10 @@ static hasp_err select_groups(hasp_session *s)
 /* An HLS master playlist does not say whether the presentation is live:
  * its media playlists do. As players do before they start, the playlist
  * the first loop starts with is loaded now, so that the manifest event,
- * the adaptation's is_live and seeking know. Its failure is left to the
- * loop, which moves away from a quality whose playlist fails. */
+ * the adaptation's is_live and seeking know; a live loop starts on it
+ * without asking for it again while it is fresh (lib/sched/live.c). Its
+ * failure is left to the loop, which moves away from a quality whose
+ * playlist fails. */
 static void learn_liveness(hasp_session *s)
 {
     mf_quality *q = s->groups[0].g->qualities[0];

@@ -9,12 +9,15 @@
  *
  * An HLS playlist is reloaded when the loop needs a segment it does not
  * list yet (or switches to it), at most once a target duration after its
- * last load began, or half of one after a reload that brought nothing new
- * (RFC 8216 6.3.4). Reloads go through the loop's document fetch, with its
- * retries; a reload that comes back but does not parse (an error page
- * served with 200) keeps the playlist it had and is tried again, up to
- * LIVE_RELOAD_TRIES times in a row. DASH segments become available with
- * the wall clock, in the MPD as it is refreshed (mpd_refresh.c).
+ * last load, or half of one after a reload that brought nothing new (RFC
+ * 8216 6.3.4). A playlist loaded before the loop began (at open, or by the
+ * loops before a seek) counts as a load: the loop starts on it, asking for
+ * it again once a target duration has passed since. Reloads go through
+ * the loop's document fetch, with its retries; a reload that comes back
+ * but does not parse (an error page served with 200) keeps the playlist it
+ * had and is tried again, up to LIVE_RELOAD_TRIES times in a row. DASH
+ * segments become available with the wall clock, in the MPD as it is
+ * refreshed (mpd_refresh.c).
  *
  * A segment that has left the window (the loop fell behind it) is not
  * waited for: the loop goes on where it would start now, and says so in an
@@ -36,7 +39,6 @@
 #define LIVE_RELOAD_TRIES 3
 
 typedef struct live_quality {
-    double loaded_at;           /* clk_now() when its last load began, < 0 never */
     double next_load;           /* clk_now() before which it is not reloaded */
     int failures;               /* reloads in a row that did not parse */
 } live_quality;
@@ -48,6 +50,23 @@ struct sched_live {
     int behind_quality;         /* in whose playlist */
     int mpd_failed;             /* refreshing the MPD failed for good */
 };
+
+static int is_hls(const mf_quality *q) { return q->playlist_url != NULL; }
+
+static double target_duration(const mf_quality *q)
+{
+    double td = q->hls ? q->hls->target_duration : 0;
+    if (!(td > 0))
+        td = q->group->segment_duration;
+    return td > 0 ? td : 1;
+}
+
+/* When a new loop loads q's playlist first: at once, unless it was loaded
+ * less than a target duration ago (a live seek within one reuses it). */
+static double first_load(const mf_quality *q)
+{
+    return is_hls(q) && q->playlist_loaded ? q->loaded_at + target_duration(q) : -INFINITY;
+}
 
 void live_free(sched_group *sg)
 {
@@ -68,20 +87,10 @@ hasp_err live_period(sched_group *sg)
     if (!qs)
         return HASP_ERR_NOMEM;
     for (size_t i = 0; i < n; i++)
-        qs[i] = (live_quality){ .loaded_at = -1, .next_load = -INFINITY };
+        qs[i] = (live_quality){ .next_load = first_load(sg->g->qualities[i]) };
     free(sg->live->qs);
     sg->live->qs = qs;
     return HASP_OK;
-}
-
-static int is_hls(const mf_quality *q) { return q->playlist_url != NULL; }
-
-static double target_duration(const mf_quality *q)
-{
-    double td = q->hls ? q->hls->target_duration : 0;
-    if (!(td > 0))
-        td = q->group->segment_duration;
-    return td > 0 ? td : 1;
 }
 
 /* The media sequence number of the newest segment q lists (0 when none). */
@@ -98,15 +107,13 @@ static hasp_err reload(sched_group *sg, int quality, char *errbuf)
     live_quality *lq = &sg->live->qs[quality];
     int had = q->playlist_loaded;
     uint64_t before = newest_number(q);
-    double t = clk_now();
     hasp_err err = mf_quality_load(sg->cfg.loader, q, errbuf);
     double td = target_duration(q);
     /* The next load waits from the end of this one: a load that took
-     * retries began its last attempt about then, not at t. */
+     * retries began its last attempt about then, not when it began. */
     double end = clk_now();
     if (err == HASP_OK) {
-        int changed = !had || lq->loaded_at < 0 || newest_number(q) != before;
-        lq->loaded_at = t;
+        int changed = !had || newest_number(q) != before;
         lq->next_load = end + (changed ? td : td / 2);
         lq->failures = 0;
         return HASP_OK;
@@ -394,8 +401,7 @@ double live_latency(sched_group *sg)
     if (!count || time_of(q, count - 1, 1, &end, NULL) != HASP_OK)
         return -1;
     /* The edge moved on since the playlist was loaded, unless it ended. */
-    const live_quality *lq = &sg->live->qs[quality];
-    if (!q->hls->endlist && lq->loaded_at >= 0)
-        end += clk_now() - lq->loaded_at;
+    if (!q->hls->endlist)
+        end += clk_now() - q->loaded_at;
     return end - pos > 0 ? end - pos : 0;
 }

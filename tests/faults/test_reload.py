@@ -15,8 +15,8 @@ published, so that playback needs them).
   URL (and the status), within a bound.
 
 The video stays on the lowest quality (assets/abr/lowest.lua), whose
-playlist the faults hit from its third request on: the session loads it at
-open, the loop once more as it starts; the third is the first reload, once
+playlist the faults hit from its second request on: the session loads it at
+open and the loop starts on that load; the second is the first reload, once
 the loop has asked for the segments the playlist listed."""
 import unittest
 
@@ -28,7 +28,7 @@ PREROLL, WINDOW = 12, 4      # live: 6 segments out at start, 4 listed
 DURATION = 8                 # s of media each run plays
 MASTER = "/live/hls-fmp4/master.m3u8"
 PLAYLIST = "/live/hls-fmp4/240p/index.m3u8"   # the lowest quality's
-LOADS_BEFORE_RELOADS = 2
+LOADS_BEFORE_RELOADS = 1
 TARGET_DURATION_S = 2
 MPD = "/live/timeline/dash-time/manifest.mpd"
 MPD_REFRESH_TRIES = 3        # failed MPD refreshes in a row before playback fails
