@@ -131,6 +131,55 @@ class LiveTests(unittest.TestCase):
                         latencies)
         self.assertGreater(statistics.median(latencies), SEG_S, latencies)
 
+    def test_hls_start_loads_each_playlist_once_then_reloads_at_pace(self):
+        # The lowest variant and an audio rendition (two loops): the session
+        # loads the first variant's playlist at open to learn the
+        # presentation is live; its loop starts on that load instead of
+        # asking again, and the audio loop loads its rendition's. Then reloads every target
+        # duration, or half of one when nothing was new (RFC 8216 6.3.4),
+        # the first a whole one after the load at open.
+        preroll, window, duration = 12, 4, 8
+        run, log = self.play_live("hls-audio/master.m3u8", preroll, window, "--abr", LOWEST,
+                                  "--duration", str(duration))
+        self.assert_ok(run)
+        self.assertTrue(run.of("manifest")[0]["dynamic"])
+        loads, first_segment = {}, {}
+        for r in log:
+            folder, name = r["path"].rsplit("/", 1)
+            if name == "index.m3u8":
+                loads.setdefault(r["path"], []).append(r)
+            elif name.startswith("seg"):
+                first_segment.setdefault(folder + "/index.m3u8", r["t"])
+        self.assertEqual(sorted(first_segment), ["/live/hls-audio/240p/index.m3u8",
+                                                 "/live/hls-audio/audio/index.m3u8"])
+        start = min(first_segment.values())
+        for playlist, reqs in loads.items():
+            early = [r for r in reqs if r["t"] < start]
+            self.assertLessEqual(len(early), 1, "%s asked twice before any segment: %s"
+                                 % (playlist, early))
+        for playlist, seg_t in first_segment.items():
+            what = "%s: %s" % (playlist, [(r["t"], r["status"]) for r in loads[playlist]])
+            times = [r["t"] for r in loads[playlist]]
+            self.assertEqual(len([t for t in times if t < seg_t]), 1, what)
+            self.assertTrue(all(r["status"] == 200 for r in loads[playlist]), what)
+            # The loops played past what the first load listed: reloads
+            # came, a target duration after the first load, then never
+            # sooner than half of one.
+            self.assertGreaterEqual(len(times), 3, what)
+            self.assertGreaterEqual(times[1] - times[0], SEG_S - 0.1, what)
+            self.assertLessEqual(times[1] - times[0], SEG_S + 1.0, what)
+            for a, b in zip(times[1:], times[2:]):
+                self.assertGreaterEqual(b - a, SEG_S / 2 - 0.1, what)
+        by_group = {}
+        for s in run.of("segment"):
+            by_group.setdefault(s["group"], []).append(s["number"])
+        for group, numbers in by_group.items():
+            self.assertEqual(numbers, list(range(numbers[0], numbers[0] + len(numbers))))
+        self.assert_published_when_asked(run.of("segment"), log, preroll)
+        end = run.end()
+        self.assertAlmostEqual(end["played_s"], duration, delta=0.3)
+        self.assertLessEqual(end["stall_s"], 0.5, end)
+
     def test_dash_dynamic_starts_behind_the_wall_clock_and_plays_on(self):
         preroll, window, duration = 10, 6, 8
         run, log = self.play_live("dash-number/manifest.mpd", preroll, window,
