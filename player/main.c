@@ -33,6 +33,9 @@ static const char usage[] =
     "  --no-sound            a window without sound: no audio device is opened and\n"
     "                        the picture keeps the wall clock\n"
     "  --duration S          stop after S seconds of media (default: play to the end)\n"
+    "  --skip-frame MODE     which video frames to decode: default, every one\n"
+    "                        (default default); nonkey, key frames only (one\n"
+    "                        picture per GOP: a slide show, for thumbnails)\n"
     "  --max-buffer S        keep at most S seconds downloaded ahead (default 30)\n"
     "  --play-buffer S       start or resume once S seconds are buffered (default 2)\n"
     "  --rebuffer S          stall when under S seconds are buffered (default 0.5);\n"
@@ -72,6 +75,7 @@ static const struct {
     { "--play-buffer", "play_buffer" }, { "--rebuffer", "rebuffer" },
     { "--start-quality", "start_quality" }, { "--events", "events" },
     { "--log", "log" },                 { "--abr", "abr" },
+    { "--skip-frame", "skip_frame" },
 };
 
 static hasp_session *running;

@@ -19,6 +19,8 @@ CONTRACT_OPTIONS = {
     "--max-buffer": "default 30", "--play-buffer": "default 2", "--rebuffer": "default 0.5",
     "--start-quality": "default auto", "--log": "default all@warning",
     "--duration": "default: play to the end",
+    # Extensions of the contract.
+    "--skip-frame": "(default default)",
 }
 
 
