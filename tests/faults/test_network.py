@@ -318,6 +318,32 @@ class FatalTests(FaultCase):
         self.assertEqual(len(run.errors(True)), 1, run.of("error"))
         self.assertEqual(len(run.errors(False)), TOP + 1, run.of("error"))
 
+    def test_the_end_of_a_failed_run_counts_what_came_before(self):
+        # Every segment of every quality from the fourth on is gone: three
+        # segments play, then the run fails; its end event still says what
+        # was downloaded and decoded before.
+        rules = [{"match": "/dash-number/chunk-stream*-" + n, "action": "status", "status": 404}
+                 for n in ("0000[4-9].m4s", "0001?.m4s")]
+        with serving(faults=rules) as srv:
+            run = play(srv.base + MPD, "--fast", timeout=120)
+        self.assert_failed_clearly(run, "404 from the fourth segment on", FATAL_WITHIN_S,
+                                   "-00004.m4s", "404")
+        end = run.end()
+        self.assertIsNotNone(end, "no end event")
+        self.assertGreater(end["frames_decoded"], 0, end)
+        self.assertGreater(end["avg_bitrate_bps"], 0, end)
+        # The sum over groups of each one's bandwidth averaged over media
+        # time; a group's last segment may land as the run ends, after the
+        # end event counted.
+        choices = {0}
+        for group in {s["group"] for s in run.of("segment")}:
+            segs = [s for s in run.of("segment") if s["group"] == group and not s["aborted"]]
+            self.assertLessEqual(max(s["number"] for s in segs), 3, segs)
+            averages = [weighted_bandwidth(segs), weighted_bandwidth(segs[:-1])]
+            choices = {c + a for c in choices for a in averages}
+        self.assertTrue(any(abs(end["avg_bitrate_bps"] - c) <= 1 for c in choices),
+                        "%s not one of %s" % (end, sorted(choices)))
+
     def test_the_only_audio_quality_fails(self):
         rule = {"match": "/dash-number/chunk-stream4-00002.m4s", "action": "status",
                 "status": 410}
@@ -341,6 +367,12 @@ class FatalTests(FaultCase):
             run = play(srv.base + MPD, timeout=150)
         self.assert_failed_clearly(run, "every segment stalls", 4 * 2 * (STALL_TIMEOUT_S + 2) + 20,
                                    "chunk-stream")
+
+
+def weighted_bandwidth(segments):
+    """Bandwidth averaged over the segments' media time (0 for none)."""
+    media_s = sum(s["media_duration"] for s in segments)
+    return sum(s["bandwidth"] * s["media_duration"] for s in segments) / media_s if media_s else 0
 
 
 def trickle(path):
