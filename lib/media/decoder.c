@@ -242,7 +242,14 @@ hasp_err decoder_decode(decoder *dec, const clock_pkt *cp)
         dec->errors++;
         return HASP_OK;
     }
-    return receive_all(dec);
+    hasp_err err = receive_all(dec);
+    /* Key frames only: each is drained out at once. The decoder holds a
+     * picture back until as many others as the stream may reorder came
+     * after it, which with the others skipped are the next key frames,
+     * seconds later: too late to be shown in real time. */
+    if (err == HASP_OK && dec->skip_nonkey && (cp->pkt->flags & AV_PKT_FLAG_KEY))
+        err = drain(dec);
+    return err;
 }
 
 void decoder_close(decoder *dec)

@@ -37,6 +37,19 @@ class KeyFrameTests(ServedTestCase):
                 for i, f in enumerate(video):
                     self.assertAlmostEqual(f.pts - video[0].pts, i * gop_s, delta=0.001)
 
+    def test_real_time_shows_each_key_frame_when_due(self):
+        # Muxed HLS and DASH: a key frame must leave the decoder at once, not
+        # when the next key frames arrive (the decoder's reordering delay),
+        # which in real time would be too late and drop it.
+        gop_s = self.media["gop_frames"] / self.media["fps"]
+        for path in ("/hls-fmp4/master.m3u8", "/dash-number/manifest.mpd"):
+            with self.subTest(path=path):
+                run = play(self.base + path, "--skip-frame", "nonkey",
+                           "--duration", str(3 * gop_s))
+                end = self.assert_played(run)
+                self.assertEqual(end["frames_dropped"], 0, end)
+                self.assertEqual(end["frames_decoded"], 3, end)
+
     def test_every_frame_is_still_the_default(self):
         run = play(self.url, "--fast", "--skip-frame", "default")
         end = self.assert_played(run)
