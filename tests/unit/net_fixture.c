@@ -82,10 +82,17 @@ static int start(ts_server *ts, char *const argv[], const char *port_file, const
     return 0;
 }
 
+/* Where a server of this process writes its port: test programs serving
+ * the same root run at once under ctest -j, and must not read each other's. */
+static void port_file_for(char *path, size_t size, const char *scheme)
+{
+    snprintf(path, size, "/tmp/hasp-test-%ld.%s-port", (long)getpid(), scheme);
+}
+
 int ts_start(ts_server *ts, const char *root)
 {
     char port_file[300];
-    snprintf(port_file, sizeof(port_file), "%s/.port", root);
+    port_file_for(port_file, sizeof(port_file), "http");
     char *const argv[] = { HASP_PYTHON, HASP_TESTSERVER, "--root", (char *)root,
                            "--port-file", port_file, "--max-lifetime", "300", NULL };
     return start(ts, argv, port_file, "http");
@@ -94,7 +101,7 @@ int ts_start(ts_server *ts, const char *root)
 int ts_start_tls(ts_server *ts, const char *root, const char *cert, const char *key)
 {
     char port_file[300];
-    snprintf(port_file, sizeof(port_file), "%s/.tls-port", root);
+    port_file_for(port_file, sizeof(port_file), "https");
     char *const argv[] = { HASP_PYTHON, HASP_TLS_SERVER, "--root", (char *)root,
                            "--cert", (char *)cert, "--key", (char *)key,
                            "--port-file", port_file, NULL };
